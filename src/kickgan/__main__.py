@@ -1,0 +1,3 @@
+from kickgan.cli.main import main
+
+raise SystemExit(main())

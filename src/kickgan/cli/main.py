@@ -1,0 +1,78 @@
+"""``kickgan``: the command-line entry point.
+
+Each subcommand lives in its own module, imported only when it is used (so
+``kickgan --help`` stays fast and never imports torch). A subcommand module
+exposes ``main(argv: list[str], prog: str) -> int`` and builds its own
+``argparse`` parser with :func:`kickgan.cli.common.make_parser`.
+
+Examples::
+
+    kickgan data synth --n 64 --out synth/ --seed 0
+    kickgan data build synth/ --out datasets/synth --all
+    kickgan train --config configs/dcgan_wgangp.yaml --data datasets/open_kicks
+    kickgan generate runs/00001-dcgan_wgangp -n 16 --out kicks/
+    kickgan evaluate runs/00001-dcgan_wgangp --reference datasets/open_kicks:test
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+from kickgan import __version__
+from kickgan.errors import KickganError
+
+# name -> (module, one-line description)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "data": ("kickgan.cli.data", "make and inspect datasets (synth, build, show, open-kicks)"),
+    "train": ("kickgan.cli.train", "train a GAN from a YAML config; resume a run"),
+    "generate": ("kickgan.cli.generate", "write kicks as WAV files, named by seed"),
+    "interpolate": ("kickgan.cli.interpolate", "a row of kicks between two seeds"),
+    "encode": ("kickgan.cli.encode", "find the latent of your own kick, with variations"),
+    "kit": ("kickgan.cli.kit", "export kicks as an SFZ or Hydrogen sampler kit"),
+    "evaluate": ("kickgan.cli.evaluate", "score generated (or any) kicks against real ones"),
+    "experiment": ("kickgan.cli.experiment", "train and evaluate a grid of models; write the report"),
+    "report": ("kickgan.cli.report", "rebuild an experiment's tables and figures without retraining"),
+    "bench": ("kickgan.cli.bench", "measure speed: spectral, train, generate, evaluate"),
+}
+
+
+def _usage() -> str:
+    width = max(len(n) for n in COMMANDS)
+    lines = [
+        f"kickgan {__version__}: learn to make kick-drum one-shots with GANs.",
+        "",
+        "usage: kickgan COMMAND [options]     (kickgan COMMAND --help for each)",
+        "",
+        "commands:",
+    ]
+    lines += [f"  {name:<{width}}  {desc}" for name, (_, desc) in COMMANDS.items()]
+    lines += ["", "example: kickgan data synth --n 64 --out synth/ && kickgan data show synth/"]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(_usage())
+        return 0
+    if argv[0] == "--version":
+        print(f"kickgan {__version__}")
+        return 0
+    name, rest = argv[0], argv[1:]
+    if name not in COMMANDS:
+        print(f"kickgan: error: unknown command '{name}' (choose from {', '.join(COMMANDS)})", file=sys.stderr)
+        return 2
+    module = importlib.import_module(COMMANDS[name][0])
+    try:
+        return int(module.main(rest, prog=f"kickgan {name}") or 0)
+    except KickganError as exc:
+        print(f"kickgan {name}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"kickgan {name}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,135 @@
+"""File input and output shared by every part of kickgan.
+
+Every write is atomic: data goes to a temporary file in the target folder, which
+is then renamed over the target, so an interrupted write never leaves a
+half-written file behind and never destroys the previous version.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+import soundfile as sf
+
+from kickgan.errors import KickganError
+
+AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".aif", ".aiff", ".aifc")
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it to ``path`` if the block succeeds.
+
+    The temporary name keeps the target's suffix, so libraries that choose a
+    format by extension (soundfile, matplotlib, numpy) still work.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, path)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def write_text(path: str | os.PathLike, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (UTF-8)."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def write_json(path: str | os.PathLike, obj: Any) -> None:
+    """Write ``obj`` as indented JSON to ``path`` atomically."""
+    write_text(path, json.dumps(obj, indent=2, sort_keys=False, default=_json_default) + "\n")
+
+
+def read_json(path: str | os.PathLike) -> Any:
+    """Read a JSON file, turning a missing or malformed file into a one-line ``KickganError``."""
+    path = Path(path)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise KickganError(f"{path}: no such file") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise KickganError(f"{path}: not valid JSON ({exc})") from None
+
+
+def append_jsonl(path: str | os.PathLike, record: dict) -> None:
+    """Append one JSON record as a line to ``path`` (creating it), flushed to disk."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as f:
+        f.write(json.dumps(record, default=_json_default) + "\n")
+        f.flush()
+
+
+def read_jsonl(path: str | os.PathLike) -> list[dict]:
+    """Read every record of a JSON-lines file; a torn last line (a crash mid-append) is skipped."""
+    records = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return records
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def read_audio(path: str | os.PathLike) -> tuple[np.ndarray, int]:
+    """Read an audio file as float32.
+
+    Returns:
+        y: ``np.ndarray [C, T]`` float32, one row per channel.
+        sr: sample rate in Hz.
+
+    Raises:
+        KickganError: naming the file and the reason, for a missing, empty,
+            unreadable or non-audio file.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise KickganError(f"{path}: no such file")
+    if path.stat().st_size == 0:
+        raise KickganError(f"{path}: empty file (0 bytes)")
+    try:
+        data, sr = sf.read(str(path), dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, OSError, ValueError) as exc:
+        raise KickganError(f"{path}: cannot read audio ({_short(exc)})") from None
+    return np.ascontiguousarray(data.T), int(sr)
+
+
+def write_wav(path: str | os.PathLike, y: np.ndarray, sr: int, subtype: str = "PCM_16") -> None:
+    """Write ``y`` (``[T]`` or ``[C, T]``, float in [-1, 1]) as a WAV file, atomically.
+
+    ``subtype`` is a soundfile subtype: ``PCM_16``, ``PCM_24`` or ``FLOAT``.
+    """
+    y = np.asarray(y, dtype=np.float32)
+    data = y.T if y.ndim == 2 else y
+    with atomic_path(path) as tmp:
+        sf.write(str(tmp), data, int(sr), subtype=subtype, format="WAV")
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[-1] if text else type(exc).__name__
