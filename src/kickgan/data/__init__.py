@@ -1,0 +1,1 @@
+"""Data: the kick synthesiser, the dataset builder, splits, de-duplication, loading and ``data show``."""

@@ -1,0 +1,137 @@
+"""Read a kickgan dataset folder, or any folder of audio files, as clips.
+
+A dataset folder (written by :func:`kickgan.data.build.build_dataset`)::
+
+    DIR/dataset.json        {"format": "kickgan-dataset/1", "complete": true, "sr", "length", "split_by", "splits", ...}
+    DIR/manifest.jsonl      one record per input file, kept or not
+    DIR/audio/<split>/<id>.wav
+    DIR/<split>.npy         float32 [N, length]
+
+``dataset.json`` is written last: a folder without it, or with ``"complete": false``,
+is not a dataset and is refused.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from kickgan.audio.preprocess import prepare_clip
+from kickgan.errors import KickganError, ParameterError
+from kickgan.io import AUDIO_EXTENSIONS, read_audio, read_json, read_jsonl
+
+FORMAT = "kickgan-dataset/1"
+SPLITS = ("train", "val", "test")
+
+
+@dataclass(frozen=True)
+class Split:
+    """One split of a dataset: ``clips [N, length]`` float32 at ``sr``, with each clip's id and kit."""
+
+    clips: np.ndarray
+    sr: int
+    length: int
+    names: list[str]
+    kits: list[str]
+
+
+def read_info(root: str | Path) -> dict:
+    """The ``dataset.json`` of a complete dataset; a ``KickganError`` for anything else."""
+    root = Path(root)
+    path = root / "dataset.json"
+    if not path.exists():
+        raise KickganError(f"{root}: not a kickgan dataset (no dataset.json; was its build interrupted?)")
+    info = read_json(path)
+    if not isinstance(info, dict) or info.get("format") != FORMAT:
+        raise KickganError(f"{path}: not a {FORMAT} file")
+    if info.get("complete") is not True:
+        raise KickganError(f"{root}: dataset is incomplete (its build did not finish); build it again")
+    return info
+
+
+def is_dataset(root: str | Path) -> bool:
+    """Whether ``root`` holds a ``dataset.json`` (complete or not)."""
+    return (Path(root) / "dataset.json").is_file()
+
+
+def read_manifest(root: str | Path) -> list[dict]:
+    """Every record of ``DIR/manifest.jsonl``, kept and rejected, in build order."""
+    path = Path(root) / "manifest.jsonl"
+    if not path.exists():
+        raise KickganError(f"{path}: no such file")
+    return read_jsonl(path)
+
+
+def load_split(root: str | Path, split: str) -> Split:
+    """Load one split (``train``, ``val`` or ``test``) of a complete dataset.
+
+    Returns a :class:`Split` whose ``clips [N, length]`` come from ``DIR/<split>.npy``
+    and whose ``names``/``kits`` come from the manifest, row for row.
+    """
+    if split not in SPLITS:
+        raise ParameterError(f"split must be one of {SPLITS}, got {split!r}")
+    root = Path(root)
+    info = read_info(root)
+    path = root / f"{split}.npy"
+    try:
+        clips = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise KickganError(f"{path}: cannot load ({exc})") from None
+    rows = sorted((r for r in read_manifest(root) if r.get("split") == split), key=lambda r: r["index"])
+    length = int(info["length"])
+    if clips.dtype != np.float32 or clips.ndim != 2 or clips.shape[1] != length or len(rows) != len(clips):
+        raise KickganError(
+            f"{path}: shape {clips.shape} {clips.dtype} does not match the manifest "
+            f"({len(rows)} clips of {length} float32 samples)"
+        )
+    return Split(clips, int(info["sr"]), length, [r["id"] for r in rows], [r["kit"] for r in rows])
+
+
+def load_clips(spec: str, sr: int, length: int) -> tuple[np.ndarray, list[str]]:
+    """Clips to score or train on, from ``"DIR"`` (a dataset: its test split), ``"DIR:split"``,
+    or any folder of audio files (each prepared with :func:`prepare_clip`).
+
+    Returns ``clips [N, length]`` float32 at ``sr`` and one name per clip. A
+    dataset stored at another rate or length is converted with ``prepare_clip``.
+    """
+    root, split = _parse_spec(spec)
+    if is_dataset(root):
+        data = load_split(root, split or "test")
+        if len(data.clips) == 0:
+            raise KickganError(f"{spec}: the {split or 'test'} split is empty")
+        if (data.sr, data.length) == (sr, length):
+            return data.clips, data.names
+        return np.stack([prepare_clip(y, data.sr, sr, length) for y in data.clips]), data.names
+    if split is not None:
+        raise KickganError(f"{spec}: '{root}' is not a kickgan dataset, so it has no '{split}' split")
+    return _load_folder(root, sr, length)
+
+
+def _parse_spec(spec: str) -> tuple[Path, str | None]:
+    head, sep, tail = str(spec).rpartition(":")
+    if sep and tail in SPLITS:
+        return Path(head), tail
+    return Path(spec), None
+
+
+def _load_folder(root: Path, sr: int, length: int) -> tuple[np.ndarray, list[str]]:
+    if not root.is_dir():
+        raise KickganError(f"{root}: no such folder")
+    files = sorted(p for p in root.rglob("*") if p.suffix.lower() in AUDIO_EXTENSIONS and p.is_file())
+    clips, names = [], []
+    for path in files:
+        try:
+            y, file_sr = read_audio(path)
+            if y.shape[1] == 0 or not np.isfinite(y).all():
+                raise KickganError(f"{path}: empty or non-finite audio")
+        except KickganError as exc:
+            print(f"warning: skipped {exc}", file=sys.stderr)
+            continue
+        clips.append(prepare_clip(y, file_sr, sr, length))
+        names.append(str(path.relative_to(root)))
+    if not clips:
+        raise KickganError(f"{root}: no readable audio files ({', '.join(AUDIO_EXTENSIONS)})")
+    return np.stack(clips), names

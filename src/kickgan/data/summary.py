@@ -1,0 +1,50 @@
+"""The human-readable summary of a build: kept, rejected by reason, per split, per kit."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from kickgan.data.dataset import SPLITS
+
+
+def format_summary(info: dict, records: list[dict], verbose: bool = False) -> str:
+    """Counts, a per-kit table and every rejected file with its reason; ``verbose`` lists kept files too."""
+    kept = [r for r in records if r["status"] == "kept"]
+    rejected = [r for r in records if r["status"] != "kept"]
+    lines = [
+        f"{len(records)} kick files read: {len(kept)} kept, {len(rejected)} rejected"
+        f" ({info['not_kicks']} other audio files not named as kicks, {info['excluded']} excluded)",
+        f"clips: {info['sr']} Hz, {info['length']} samples ({info['length'] / info['sr']:.3f} s),"
+        f" normalised: {info['normalize']}; {info['n_clipped']} kept files flagged for heavy clipping",
+    ]
+    if info["split_by"] == "kit":
+        lines.append(f"split by kit (seed {info['seed']}): no kit is in two splits")
+    else:
+        lines.append(f"split by FILE (seed {info['seed']}): fewer than 3 kits, so kits are shared between splits")
+    lines.append("per split: " + ", ".join(f"{s} {info['splits'][s]}" for s in SPLITS))
+    lines.append("rejected by reason: " + (", ".join(f"{k} {n}" for k, n in info["rejected"].items()) or "none"))
+    lines += ["", _kit_table(records)]
+    if rejected:
+        lines += ["", "rejected files:"]
+        lines += [f"  {r['reason']:<15} {r['source']}  ({r['detail']})" for r in rejected]
+    if verbose and kept:
+        lines += ["", "kept files:"]
+        lines += [f"  {r['split']:<5} {r['id']}  <- {r['source']}{'  [clipped]' if r['clipped'] else ''}" for r in kept]
+    return "\n".join(lines) + "\n"
+
+
+def _kit_table(records: list[dict]) -> str:
+    kept: Counter = Counter()
+    rejected: Counter = Counter()
+    splits: dict[str, set] = defaultdict(set)
+    for r in records:
+        if r["status"] == "kept":
+            kept[r["kit"]] += 1
+            splits[r["kit"]].add(r["split"])
+        else:
+            rejected[r["kit"]] += 1
+    kits = sorted(set(kept) | set(rejected))
+    width = max([len(k) for k in kits] + [3])
+    rows = [f"{'kit':<{width}}  kept  rejected  split"]
+    rows += [f"{k:<{width}}  {kept[k]:>4}  {rejected[k]:>8}  {','.join(sorted(splits[k])) or '-'}" for k in kits]
+    return "\n".join(rows)

@@ -1,0 +1,48 @@
+"""Atomic writes and audio reading."""
+
+import numpy as np
+import pytest
+
+from kickgan import io
+from kickgan.errors import KickganError
+
+
+def test_atomic_path_keeps_the_old_file_when_the_write_fails(tmp_path):
+    target = tmp_path / "result.json"
+    io.write_json(target, {"fd": 1.5})
+    with pytest.raises(RuntimeError):
+        with io.atomic_path(target) as tmp:
+            tmp.write_text("half a fi")
+            raise RuntimeError("crash mid-write")
+    assert io.read_json(target) == {"fd": 1.5}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["result.json"]
+
+
+def test_wav_round_trip_float(tmp_path):
+    y = np.sin(np.linspace(0, 100, 1000, dtype=np.float32)) * 0.5
+    io.write_wav(tmp_path / "k.wav", y, 16000, subtype="FLOAT")
+    back, sr = io.read_audio(tmp_path / "k.wav")
+    assert sr == 16000 and back.shape == (1, 1000)
+    np.testing.assert_array_equal(back[0], y)
+
+
+def test_read_audio_names_the_file_and_reason(tmp_path):
+    empty = tmp_path / "empty.wav"
+    empty.write_bytes(b"")
+    with pytest.raises(KickganError, match=r"empty\.wav: empty file"):
+        io.read_audio(empty)
+    text = tmp_path / "notes.wav"
+    text.write_text("not audio at all")
+    with pytest.raises(KickganError, match=r"notes\.wav: cannot read audio"):
+        io.read_audio(text)
+    with pytest.raises(KickganError, match="no such file"):
+        io.read_audio(tmp_path / "missing.wav")
+
+
+def test_jsonl_skips_a_torn_last_line(tmp_path):
+    path = tmp_path / "stats.jsonl"
+    io.append_jsonl(path, {"step": 1})
+    io.append_jsonl(path, {"step": 2})
+    with path.open("a") as f:
+        f.write('{"step": 3, "loss')
+    assert io.read_jsonl(path) == [{"step": 1}, {"step": 2}]
