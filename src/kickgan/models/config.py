@@ -1,0 +1,134 @@
+"""``ModelConfig``: the frozen description of a generator / discriminator pair.
+
+Fields left at ``None`` take the published default of the chosen architecture
+and are filled in at construction, so a saved config always states every choice:
+
+| field         | dcgan [1]   | specgan [2]  | wavegan [2]  |
+| ------------- | ----------- | ------------ | ------------ |
+| kernel        | 4           | 5            | 25           |
+| g_norm        | batch       | none         | none         |
+| d_norm        | batch       | none         | none         |
+| phase_shuffle | 0           | 0            | 2            |
+| latent        | normal      | uniform      | uniform      |
+
+[1] Radford, Metz, Chintala, "Unsupervised representation learning with deep
+    convolutional generative adversarial networks", ICLR 2016.
+[2] Donahue, McAuley, Puckette, "Adversarial audio synthesis", ICLR 2019.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from kickgan.errors import ParameterError
+
+ARCHS = ("dcgan", "specgan", "wavegan")
+UPSAMPLES = ("transposed", "nearest", "durall")
+G_NORMS = ("none", "batch")
+D_NORMS = ("none", "batch", "spectral")
+LATENTS = ("normal", "uniform")
+LOSS_KINDS = ("bce", "wgan", "hinge")
+PENALTIES = ("none", "gp", "r1")
+
+_ARCH_DEFAULTS = {
+    "dcgan": {"kernel": 4, "g_norm": "batch", "d_norm": "batch", "phase_shuffle": 0, "latent": "normal"},
+    "specgan": {"kernel": 5, "g_norm": "none", "d_norm": "none", "phase_shuffle": 0, "latent": "uniform"},
+    "wavegan": {"kernel": 25, "g_norm": "none", "d_norm": "none", "phase_shuffle": 2, "latent": "uniform"},
+}
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Architecture of G and D.
+
+    arch: ``dcgan`` (Radford et al. on spectrograms), ``specgan`` or ``wavegan`` (Donahue et al.).
+    z_dim: latent size. width: ``d`` of the papers, the channel count of D's first layer.
+    upsample: ``transposed`` (strided transposed convolutions), ``nearest`` (nearest-neighbour
+        upsampling then a stride-1 convolution, Odena et al. 2016) or ``durall`` (transposed
+        convolutions except the last, replaced by nearest upsampling and three convolutions,
+        Durall et al. 2020).
+    kernel: convolution kernel length (per axis) of the strided layers; stride-1 convolutions
+        (after nearest upsampling) use it when odd and ``kernel - 1`` when even.
+    g_norm / d_norm: normalisation in G / D.
+    phase_shuffle: WaveGAN's phase shuffle radius in D (0 = off; wavegan only).
+    latent: ``normal`` (z ~ N(0, 1)) or ``uniform`` (z ~ U(-1, 1)).
+    leak: LeakyReLU slope in D.
+    """
+
+    arch: str = "dcgan"
+    z_dim: int = 100
+    width: int = 64
+    upsample: str = "transposed"
+    kernel: int | None = None
+    g_norm: str | None = None
+    d_norm: str | None = None
+    phase_shuffle: int | None = None
+    latent: str | None = None
+    leak: float = 0.2
+
+    def __post_init__(self) -> None:
+        _check_choice("model.arch", self.arch, ARCHS)
+        for name, value in _ARCH_DEFAULTS[self.arch].items():
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, value)
+        _check_choice("model.upsample", self.upsample, UPSAMPLES)
+        _check_choice("model.g_norm", self.g_norm, G_NORMS)
+        _check_choice("model.d_norm", self.d_norm, D_NORMS)
+        _check_choice("model.latent", self.latent, LATENTS)
+        _check_int("model.z_dim", self.z_dim, 1)
+        _check_int("model.width", self.width, 1)
+        _check_int("model.kernel", self.kernel, 1)
+        _check_int("model.phase_shuffle", self.phase_shuffle, 0)
+        if self.phase_shuffle and self.arch != "wavegan":
+            raise ParameterError(f"model.phase_shuffle: only wavegan's discriminator shuffles phase, got arch={self.arch}")
+        if isinstance(self.leak, bool) or not isinstance(self.leak, (int, float)) or not 0 <= self.leak < 1:
+            raise ParameterError(f"model.leak: must be a number in [0, 1), got {self.leak!r}")
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> "ModelConfig":
+        """Build from a plain dict (a YAML section); unknown keys are a ``ParameterError``."""
+        if not isinstance(values, Mapping):
+            raise ParameterError(f"model: expected a mapping, got {type(values).__name__}")
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ParameterError(f"model: unknown option(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        return cls(**values)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The resolved config as a plain dict (every field filled in)."""
+        return dataclasses.asdict(self)
+
+
+def check_compatible(cfg: ModelConfig, loss_kind: str, penalty: str | None = None) -> None:
+    """Refuse loss / critic combinations that are ill-defined; raise ``ParameterError``.
+
+    penalty: ``gp`` (WGAN-GP), ``r1`` or ``none``; ``None`` means the loss's usual one
+    (``gp`` for ``wgan``, ``none`` otherwise). Per-sample gradient penalties are meaningless
+    under batch norm, which mixes the samples of a batch (Gulrajani et al. 2017, Sec. 4), and an
+    unconstrained Wasserstein critic diverges, so ``wgan`` needs ``gp`` or spectral norm.
+    """
+    _check_choice("loss", loss_kind, LOSS_KINDS)
+    if penalty is None:
+        penalty = "gp" if loss_kind == "wgan" else "none"
+    _check_choice("penalty", penalty, PENALTIES)
+    if cfg.d_norm == "batch" and penalty in ("gp", "r1"):
+        raise ParameterError(
+            f"model.d_norm: batch norm in the critic breaks the per-sample {penalty} penalty; use none or spectral"
+        )
+    if cfg.d_norm == "batch" and loss_kind == "wgan":
+        raise ParameterError("model.d_norm: a Wasserstein critic must not use batch norm; use none or spectral")
+    if loss_kind == "wgan" and penalty != "gp" and cfg.d_norm != "spectral":
+        raise ParameterError("loss: wgan needs a Lipschitz constraint: penalty gp or model.d_norm spectral")
+
+
+def _check_choice(name: str, value: Any, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ParameterError(f"{name}: must be one of {', '.join(choices)}, got {value!r}")
+
+
+def _check_int(name: str, value: Any, low: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ParameterError(f"{name}: must be an integer >= {low}, got {value!r}")
