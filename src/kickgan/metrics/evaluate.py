@@ -1,0 +1,252 @@
+"""Score generated (or any) kicks against real ones, with two baselines.
+
+``evaluate(GEN, REF, TRAIN)`` loads or generates the clips, extracts their features
+(:mod:`kickgan.metrics.features`; real sets cached by content hash), runs the
+registered metrics and returns a report whose ``results`` hold three flat dicts:
+
+- ``generated``: GEN against REF (memorisation against TRAIN);
+- ``real_floor``: REF split in two random halves, one against the other: what real
+  kicks score against real kicks of the same size (the best a generator can hope for;
+  FD is biased upward for small sets, so compare FD with FD at the same set size);
+- ``copy_train``: TRAIN against REF: what a generator that copies its training data
+  would score (near-perfect FD/KID, and memorisation that gives it away).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from kickgan.errors import KickganError, ParameterError
+from kickgan.metrics import embedding
+from kickgan.metrics.cache import cached_features, default_cache_dir
+from kickgan.metrics.features import Features, extract
+from kickgan.metrics.registry import log_record, resolve
+
+DEFAULT_SR = 44100
+DEFAULT_LENGTH = 44100
+BASELINES = ("generated", "real_floor", "copy_train")
+
+
+def score(gen: Features, ref: Features, train: Features | None = None, metrics: list[str] | None = None) -> dict:
+    """One flat dict from every metric named in ``metrics`` (all when ``None``).
+
+    Metrics that need a training set are skipped when ``train`` is ``None``.
+    """
+    out: dict = {}
+    for metric in resolve(metrics):
+        if metric.needs_train and train is None:
+            continue
+        out.update(metric.fn(gen, ref, train))
+    return out
+
+
+def halves(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A random split of ``range(n)`` into two halves (the first gets the odd one out)."""
+    perm = np.random.default_rng(seed).permutation(n)
+    return np.sort(perm[: (n + 1) // 2]), np.sort(perm[(n + 1) // 2 :])
+
+
+def score_with_baselines(
+    gen: Features, ref: Features, train: Features | None = None, metrics: list[str] | None = None
+) -> dict[str, dict]:
+    """``{"generated", "real_floor", "copy_train"}`` -> flat dict; a baseline that cannot be
+    computed (no TRAIN; fewer than 4 reference clips) is left out."""
+    results = {"generated": score(gen, ref, train, metrics)}
+    if len(ref) >= 4:
+        a, b = halves(len(ref))
+        results["real_floor"] = score(ref.take(a), ref.take(b), train, metrics)
+    if train is not None:
+        results["copy_train"] = score(train, ref, train, metrics)
+    return results
+
+
+def evaluate_clips(
+    gen: tuple[np.ndarray, list[str]],
+    reference: tuple[np.ndarray, list[str]],
+    sr: int,
+    train: tuple[np.ndarray, list[str]] | None = None,
+    *,
+    metrics: list[str] | None = None,
+    cache_dir: str | Path | None = None,
+    batch_size: int = 64,
+    progress: bool = True,
+) -> dict:
+    """Score ``(clips [N,T], names)`` sets at ``sr``: the library core of :func:`evaluate`.
+
+    Returns ``{"results": {baseline: flat dict}, "n": {...}, "cached": {...}, "seconds": {...}}``.
+    The reference and training features are cached in ``cache_dir`` (``None``: no cache).
+    """
+    if metrics is not None:
+        resolve(metrics)  # fail on a bad name before any work
+    t0 = time.perf_counter()
+    gen_f = extract(gen[0], sr, gen[1], batch_size=batch_size, label="generated", progress=progress)
+    t1 = time.perf_counter()
+    cache = Path(cache_dir) if cache_dir is not None else None
+    cached = {}
+    ref_f, cached["reference"] = _real_features(reference, sr, "reference", cache, batch_size, progress)
+    train_f = None
+    if train is not None:
+        train_f, cached["train"] = _real_features(train, sr, "train", cache, batch_size, progress)
+    t2 = time.perf_counter()
+    results = score_with_baselines(gen_f, ref_f, train_f, metrics)
+    t3 = time.perf_counter()
+    n = {"generated": len(gen_f), "reference": len(ref_f), "train": len(train_f) if train_f is not None else 0}
+    seconds = {"features_generated": t1 - t0, "features_real": t2 - t1, "metrics": t3 - t2}
+    return {"results": results, "n": n, "cached": cached, "seconds": seconds}
+
+
+def _real_features(data, sr, label, cache, batch_size, progress) -> tuple[Features, bool]:
+    clips, names = data
+    return cached_features(
+        clips, sr, names, lambda: extract(clips, sr, names, batch_size=batch_size, label=label, progress=progress), cache
+    )
+
+
+def is_checkpoint(path: str | Path) -> bool:
+    """Whether ``path`` is a checkpoint file (``.pt``) or a training run folder."""
+    path = Path(path)
+    if path.is_file():
+        return path.suffix == ".pt"
+    return (path / "checkpoints").is_dir() or (path / "training_options.json").is_file()
+
+
+def generate_clips(path: str | Path, n: int, batch_size: int = 64, progress: bool = True):
+    """``n`` kicks of seeds ``0..n-1`` from a checkpoint: ``(clips [n,T], names, sr, length, hash)``."""
+    from kickgan.sampler import KickSampler
+
+    sampler = KickSampler.from_checkpoint(path)
+    chunks = []
+    for start in tqdm(range(0, n, batch_size), desc="generating", unit="batch", disable=not progress, leave=False):
+        chunks.append(np.asarray(sampler.generate(list(range(start, min(n, start + batch_size)))), np.float32))
+    names = [f"kick_s{s:06d}" for s in range(n)]
+    return np.concatenate(chunks), names, sampler.sr, sampler.length, sampler.checkpoint_hash
+
+
+def evaluate(
+    gen: str | Path,
+    reference: str,
+    train: str | None = None,
+    n: int = 1000,
+    *,
+    sr: int | None = None,
+    length: int | None = None,
+    metrics: list[str] | None = None,
+    cache_dir: str | Path | None = "default",
+    batch_size: int = 64,
+    log: str | Path | None = None,
+    progress: bool = True,
+) -> dict:
+    """Score GEN (a checkpoint, run folder, dataset spec or audio folder) against REF.
+
+    Args:
+        gen: a checkpoint/run folder (its EMA generator makes ``n`` kicks, seeds 0..n-1)
+            or anything :func:`kickgan.data.dataset.load_clips` reads (at most ``n`` clips).
+        reference, train: dataset specs (``DIR`` = test split, ``DIR:split``) or audio folders.
+        sr, length: the common rate and length of every set. A checkpoint imposes its own;
+            otherwise they default to the reference dataset's, else 44.1 kHz and 1 s.
+        cache_dir: where real-set features are cached (``"default"``: :func:`default_cache_dir`;
+            ``None``: no cache).
+        log: a JSONL file to append ``{"results": generated, "gen", "reference", ...}`` to.
+    Returns:
+        the report: sources, sizes, ``embedding``, ``metrics`` (name -> paper), ``results``
+        (baseline -> flat dict) and timings.
+    """
+    from kickgan.data.dataset import load_clips
+
+    if n < 2:
+        raise ParameterError(f"--n: need at least 2 clips, got {n}")
+    names_papers = {m.name: m.paper for m in resolve(metrics)}
+    for spec, option in ((gen, "GEN"), (reference, "--reference"), (train, "--train")):
+        if spec is not None:
+            _check_exists(spec, option)
+    t0 = time.perf_counter()
+    source = {"source": str(gen)}
+    if is_checkpoint(gen):
+        gen_clips, gen_names, sr, length, digest = generate_clips(gen, n, batch_size, progress)
+        source["checkpoint_hash"] = digest
+    else:
+        sr, length = _rate_and_length(reference, sr, length)
+        gen_clips, gen_names = load_clips(str(gen), sr, length)
+        gen_clips, gen_names = gen_clips[:n], gen_names[:n]
+    t_gen = time.perf_counter() - t0
+    ref = load_clips(reference, sr, length)
+    train_set = load_clips(train, sr, length) if train is not None else None
+    cache = default_cache_dir() if cache_dir == "default" else cache_dir
+    core = evaluate_clips(
+        (gen_clips, gen_names), ref, sr, train_set, metrics=metrics, cache_dir=cache, batch_size=batch_size, progress=progress
+    )
+    report = {
+        "embedding": embedding.NAME,
+        "sr": sr,
+        "length": length,
+        "generated": {**source, "n": core["n"]["generated"]},
+        "reference": {"source": str(reference), "n": core["n"]["reference"]},
+        "train": {"source": str(train), "n": core["n"]["train"]} if train is not None else None,
+        "metrics": names_papers,
+        "results": core["results"],
+        "cached": core["cached"],
+        "seconds": {"load_or_generate": t_gen, **core["seconds"], "total": time.perf_counter() - t0},
+    }
+    if log is not None:
+        log_record(log, report["results"]["generated"], gen=report["generated"], reference=report["reference"],
+                   train=report["train"], embedding=embedding.NAME)
+    return report
+
+
+def _spec_root(spec: str | Path) -> Path:
+    """The folder of a ``DIR`` / ``DIR:split`` spec, or the path itself."""
+    from kickgan.data.dataset import SPLITS
+
+    head, sep, tail = str(spec).rpartition(":")
+    return Path(head) if sep and tail in SPLITS else Path(spec)
+
+
+def _check_exists(spec: str | Path, option: str) -> None:
+    if not _spec_root(spec).exists():
+        raise KickganError(f"{option} {spec}: no such file or folder")
+
+
+def _rate_and_length(reference: str, sr: int | None, length: int | None) -> tuple[int, int]:
+    from kickgan.data.dataset import is_dataset, read_info
+
+    root = _spec_root(reference)
+    info = read_info(root) if is_dataset(root) else {}
+    return int(sr or info.get("sr", DEFAULT_SR)), int(length or info.get("length", DEFAULT_LENGTH))
+
+
+def format_table(report: dict) -> str:
+    """The report as a text table: one row per result, one column per baseline."""
+    results = report["results"]
+    cols = [b for b in BASELINES if b in results]
+    keys = [k for k in results["generated"] if not isinstance(results["generated"][k], str)]
+    width = max(len(k) for k in keys) if keys else 10
+    lines = [
+        f"embedding: {report['embedding']}   sr {report['sr']} Hz, {report['length']} samples",
+        f"generated: {report['generated']['source']} ({report['generated']['n']} clips)",
+        f"reference: {report['reference']['source']} ({report['reference']['n']} clips)",
+    ]
+    if report.get("train"):
+        lines.append(f"train:     {report['train']['source']} ({report['train']['n']} clips)")
+    lines += ["", f"{'metric':<{width}}  " + "  ".join(f"{c:>12}" for c in cols)]
+    for key in keys:
+        lines.append(f"{key:<{width}}  " + "  ".join(f"{_fmt(results[c].get(key)):>12}" for c in cols))
+    text = {k: v for k, v in results["generated"].items() if isinstance(v, str) and v}
+    lines += [""] + [f"{k}: {v}" for k, v in text.items()]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if not math.isfinite(value):
+        return "nan"
+    if value != 0 and (abs(value) >= 1e5 or abs(value) < 1e-3):
+        return f"{value:.3e}"
+    return f"{value:.4f}"
