@@ -1,0 +1,87 @@
+"""A trained generator as a producer sees it: seeds in, kicks out.
+
+    s = KickSampler.from_checkpoint("runs/00003-dcgan_wgangp")   # its best.pt, else latest.pt
+    y = s.generate([0, 1, 2])                                     # np.ndarray [3, s.length] at s.sr
+
+Kick ``i`` is made from seed ``i`` alone (:func:`kickgan.models.sample_latents`),
+by the EMA generator, and turned into audio by the run's own representation
+(with the statistics stored in the checkpoint), so the same checkpoint and seed
+give the same kick anywhere.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from kickgan.errors import KickganError
+from kickgan.models import build_models, sample_latents
+from kickgan.spectral import make_representation
+from kickgan.train.checkpoint import file_sha256, load_checkpoint, resolve_checkpoint
+from kickgan.train.config import config_from_dict
+from kickgan.train.previews import decode_each
+
+DECODE_CHUNK = 64
+
+
+class KickSampler:
+    """The EMA generator and the representation of one checkpoint, in eval mode on ``device``."""
+
+    def __init__(self, G: torch.nn.Module, rep: torch.nn.Module, cfg, path: Path, device: str | torch.device):
+        self.G, self.rep, self.cfg, self.path = G, rep, cfg, path
+        self.device = torch.device(device)
+        self._hash: str | None = None
+
+    @classmethod
+    def from_checkpoint(cls, path: str | Path, device: str | torch.device = "cpu") -> KickSampler:
+        """Load a checkpoint file, or a run folder's ``checkpoints/best.pt`` (else ``latest.pt``)."""
+        path = resolve_checkpoint(path)
+        state = load_checkpoint(path)
+        cfg = config_from_dict(state["config"], source=f"{path} (config)")
+        rep = make_representation(cfg.representation)
+        G, _ = build_models(cfg.model, tuple(rep.shape))
+        try:
+            rep.load_state_dict(state["representation"])
+            G.load_state_dict(state["G_ema"]["model"])
+        except (RuntimeError, KeyError) as exc:
+            raise KickganError(f"{path}: weights do not fit the stored config ({str(exc).splitlines()[0]})") from None
+        return cls(G.to(device).eval(), rep.to(device).eval(), cfg, path, device)
+
+    @property
+    def sr(self) -> int:
+        return self.cfg.representation.sr
+
+    @property
+    def length(self) -> int:
+        return self.cfg.representation.length
+
+    @property
+    def z_dim(self) -> int:
+        return self.cfg.model.z_dim
+
+    @property
+    def checkpoint_hash(self) -> str:
+        """SHA-256 of the checkpoint file: names exactly which weights made a kick."""
+        if self._hash is None:
+            self._hash = file_sha256(self.path)
+        return self._hash
+
+    def latents(self, seeds: list[int]) -> torch.Tensor:
+        """``z [len(seeds), z_dim]``; row ``i`` depends only on ``seeds[i]``."""
+        return sample_latents(self.cfg.model, list(seeds))
+
+    @torch.no_grad()
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """``z [B, z_dim]`` -> ``wave [B, 1, length]`` (CPU float32): G in chunks of 64, then
+        :func:`kickgan.train.previews.decode_each` so each kick is independent of its batch."""
+        if z.dim() != 2 or z.shape[1] != self.z_dim:
+            raise KickganError(f"decode: expected z [B, {self.z_dim}] (got {list(z.shape)})")
+        chunks = [decode_each(self.rep, self.G(z[i : i + DECODE_CHUNK].to(self.device))).float().cpu()
+                  for i in range(0, len(z), DECODE_CHUNK)]
+        return torch.cat(chunks) if chunks else torch.zeros(0, 1, self.length)
+
+    def generate(self, seeds: list[int]) -> np.ndarray:
+        """The kicks of ``seeds``: ``np.ndarray [B, length]`` float32 at ``sr``."""
+        return self.decode(self.latents(seeds)).squeeze(1).numpy()

@@ -1,0 +1,150 @@
+"""``kickgan bench train``: seconds per training step and peak memory of each config.
+
+Each (config, batch size) is measured in a fresh process, so its peak resident
+memory (``ru_maxrss``, or ``torch.cuda.max_memory_allocated`` on a GPU) is its own:
+the model is built, random data of the representation's shape stands in for the
+kicks, one step warms up, then ``--steps`` steps are timed (one step = ``n_critic``
+D updates and one G update). Results: JSON (``--json``) and a Markdown table
+appended to ``docs/benchmarks.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from kickgan.cli.common import make_parser
+from kickgan.errors import KickganError
+from kickgan.io import write_json
+from kickgan.train.config import load_config
+
+CONFIGS = ("tiny", "dcgan_bce", "dcgan_hinge", "dcgan_wgangp", "dcgan_wgangp_durall", "specgan", "wavegan")
+
+_CHILD = """
+import json, sys, torch
+if int(sys.argv[5]) > 0:
+    torch.set_num_threads(int(sys.argv[5]))
+from kickgan.train.bench import measure
+print(json.dumps(measure(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])))
+"""
+
+
+def measure(config: str, batch_size: int, steps: int, device: str) -> dict:
+    """Time ``steps`` training steps of ``config`` at ``batch_size`` (after one warm-up step)."""
+    import resource
+
+    import torch
+
+    from kickgan.losses import spectral_profile
+    from kickgan.train.distributed import Dist, pick_device
+    from kickgan.train.trainer import Trainer
+
+    cfg = load_config(config, [f"batch_size={batch_size}"])
+    info = Dist(0, 1, pick_device(device))
+    shape = tuple(cfg.representation.shape)
+    fake_data = torch.rand(max(batch_size, 8), *shape) * 2 - 1  # random data of the right shape
+    profile = spectral_profile(fake_data).mean(0) if cfg.loss.durall_weight > 0 else None
+    trainer = Trainer(cfg, shape, info, profile)
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if info.device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats()
+
+    def batches():
+        return [torch.rand(batch_size, *shape, device=info.device) * 2 - 1 for _ in range(cfg.optim.n_critic)]
+
+    trainer.train_step(batches())
+    _sync(info.device)
+    start, cpu_start = time.perf_counter(), time.process_time()
+    for _ in range(steps):
+        trainer.train_step(batches())
+    _sync(info.device)
+    seconds = (time.perf_counter() - start) / steps
+    cpu_seconds = (time.process_time() - cpu_start) / steps
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = torch.cuda.max_memory_allocated() if info.device.type == "cuda" else (rss_after - rss_before) * 1024
+    return {
+        "config": Path(config).stem, "batch_size": batch_size, "n_critic": cfg.optim.n_critic,
+        "shape": list(shape), "device": str(info.device), "threads": torch.get_num_threads(),
+        "seconds_per_step": round(seconds, 4), "cpu_seconds_per_step": round(cpu_seconds, 4),
+        "peak_memory_mb": round(peak / 2**20, 1),
+    }
+
+
+def _sync(device) -> None:
+    import torch
+
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def main(argv: list[str], prog: str) -> int:
+    parser = make_parser(
+        prog,
+        "Seconds per training step (n_critic D updates + 1 G update) and peak memory of each config,\n"
+        "at batch 64 and at the config's own batch size, each in a fresh process.",
+        "  kickgan bench train\n"
+        "  kickgan bench train --configs dcgan_wgangp,specgan --steps 3 --threads 1 --json out/bench_train.json",
+    )
+    parser.add_argument("--configs", default=",".join(CONFIGS), help="comma-separated names in --config-dir")
+    parser.add_argument("--config-dir", default="configs", help="where the YAML configs are (default: configs)")
+    parser.add_argument("--steps", type=int, default=3, help="timed steps per measurement (default 3)")
+    parser.add_argument("--device", default="cpu", help="cpu, cuda or auto (default cpu)")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="torch CPU threads per measurement (default 0: torch's choice, one per core)")
+    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON here")
+    parser.add_argument("--markdown", default="docs/benchmarks.md", help="append the table here")
+    args = parser.parse_args(argv)
+    results = []
+    for name in (n.strip() for n in args.configs.split(",") if n.strip()):
+        path = Path(args.config_dir) / f"{name}.yaml"
+        default_batch = load_config(path).batch_size
+        for batch in sorted({64, default_batch}):
+            result = _run_child(path, batch, args.steps, args.device, args.threads)
+            result["default_batch"] = batch == default_batch
+            print(json.dumps(result), flush=True)
+            results.append(result)
+    if args.json:
+        write_json(args.json, results)
+    _append_markdown(Path(args.markdown), results, args.steps)
+    return 0
+
+
+def _run_child(path: Path, batch: int, steps: int, device: str, threads: int) -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(path), str(batch), str(steps), device, str(threads)],
+        capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+    if proc.returncode != 0:
+        tail = proc.stderr.strip().splitlines()[-1:] or ["no output"]
+        raise KickganError(f"{path}: benchmark at batch {batch} failed ({tail[0]})")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _append_markdown(path: Path, results: list[dict], steps: int) -> None:
+    """Append a dated table (creating the file with a title); appending is the one non-atomic write."""
+    lines = [
+        "",
+        f"## Training steps ({time.strftime('%Y-%m-%d %H:%M')}, {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"`kickgan bench train --steps {steps}`; wall time is inflated when other jobs share the CPUs)",
+        "",
+        "| config | shape | batch | n_critic | device | threads | s / step (wall) | CPU s / step | peak memory (MB) |",
+        "| --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        batch = f"{r['batch_size']}{' (default)' if r['default_batch'] else ''}"
+        lines.append(
+            f"| {r['config']} | {'x'.join(map(str, r['shape']))} | {batch} | {r['n_critic']} | {r['device']} "
+            f"| {r['threads']} | {r['seconds_per_step']:.3f} | {r['cpu_seconds_per_step']:.3f} "
+            f"| {r['peak_memory_mb']:.0f} |"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    new = not path.exists()
+    with path.open("a", encoding="utf-8") as f:
+        if new:
+            f.write("# Benchmarks\n")
+        f.write("\n".join(lines) + "\n")

@@ -1,0 +1,138 @@
+"""Checkpoints: one file holding everything needed to resume exactly, loaded without running code.
+
+A checkpoint is a dict of tensors and plain values::
+
+    {"format", "step", "G", "D", "G_ema", "opt_g", "opt_d", "rng", "representation",
+     "config", "versions", "best", "train_seconds"}
+
+It is written to a temporary file and renamed (:func:`kickgan.io.atomic_path`),
+so a crash mid-write leaves the previous checkpoint intact, and it is read only
+with ``torch.load(weights_only=True)``: a file carrying any pickled object is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import platform
+import random
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from kickgan import __version__
+from kickgan.errors import KickganError
+from kickgan.io import atomic_path
+
+FORMAT = "kickgan-checkpoint/1"
+REQUIRED = ("step", "G", "D", "G_ema", "opt_g", "opt_d", "rng", "representation", "config")
+
+
+def versions() -> dict:
+    """The library versions a checkpoint was written with."""
+    return {"kickgan": __version__, "torch": str(torch.__version__), "python": platform.python_version()}
+
+
+def rng_state(generator: torch.Generator) -> dict:
+    """Every random state the loop draws from: Python, NumPy, torch (CPU, CUDA) and the loop's generator."""
+    np_state = np.random.get_state(legacy=False)
+    state = {
+        "python": random.getstate(),
+        "numpy": {
+            "key": torch.from_numpy(np_state["state"]["key"].astype(np.int64)),
+            "pos": int(np_state["state"]["pos"]),
+            "has_gauss": int(np_state["has_gauss"]),
+            "gauss": float(np_state["gauss"]),
+        },
+        "torch": torch.get_rng_state(),
+        "generator": generator.get_state(),
+    }
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def set_rng_state(state: dict, generator: torch.Generator) -> None:
+    """Restore what :func:`rng_state` captured."""
+    version, internal, gauss = state["python"]
+    random.setstate((version, tuple(internal), gauss))
+    np_state = state["numpy"]
+    np.random.set_state(
+        {
+            "bit_generator": "MT19937",
+            "state": {"key": np_state["key"].numpy().astype(np.uint32), "pos": np_state["pos"]},
+            "has_gauss": np_state["has_gauss"],
+            "gauss": np_state["gauss"],
+        }
+    )
+    torch.set_rng_state(state["torch"])
+    generator.set_state(state["generator"])
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def save_checkpoint(path: str | Path, state: dict) -> None:
+    """Write ``state`` (tensors and plain values only) to ``path`` atomically."""
+    state = {"format": FORMAT, "versions": versions(), **state}
+    with atomic_path(path) as tmp:
+        torch.save(state, tmp)
+
+
+def load_checkpoint(path: str | Path) -> dict:
+    """Read a checkpoint with ``torch.load(weights_only=True)``; never executes code from the file.
+
+    Raises:
+        KickganError: naming the file, for a missing or unreadable file, one with a pickled
+            payload (any object but tensors and plain values), or one that is not a kickgan checkpoint.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise KickganError(f"{path}: no such checkpoint")
+    if not zipfile.is_zipfile(path):  # torch.save writes a zip archive; anything else is not ours
+        raise KickganError(f"{path}: cannot read checkpoint (not a torch.save zip archive)")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as exc:
+        raise KickganError(f"{path}: refusing checkpoint with a pickled payload ({_unpickling_reason(exc)})") from None
+    except (RuntimeError, OSError, EOFError) as exc:
+        raise KickganError(f"{path}: cannot read checkpoint ({' '.join(str(exc).split())[:160]})") from None
+    if not isinstance(state, dict) or state.get("format") != FORMAT:
+        raise KickganError(f"{path}: not a kickgan checkpoint (expected format {FORMAT})")
+    missing = [key for key in REQUIRED if key not in state]
+    if missing:
+        raise KickganError(f"{path}: checkpoint lacks {', '.join(missing)}")
+    return state
+
+
+def resolve_checkpoint(path: str | Path) -> Path:
+    """A checkpoint file, or for a run folder its ``checkpoints/best.pt``, else ``checkpoints/latest.pt``."""
+    path = Path(path)
+    if path.is_dir():
+        for name in ("best.pt", "latest.pt"):
+            candidate = path / "checkpoints" / name
+            if candidate.is_file():
+                return candidate
+        raise KickganError(f"{path}: no checkpoints/best.pt or checkpoints/latest.pt in this run folder")
+    if not path.exists():
+        raise KickganError(f"{path}: no such checkpoint or run folder")
+    return path
+
+
+def file_sha256(path: str | Path) -> str:
+    """The SHA-256 of a file's bytes, as hex."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _unpickling_reason(exc: Exception) -> str:
+    """The line of torch's long weights-only message that names the refused object."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    for line in lines:
+        if "Unsupported" in line or "WeightsUnpickler error" in line:
+            return line.replace("WeightsUnpickler error: ", "").split(" was not ")[0][:200]
+    return lines[-1][:200] if lines else type(exc).__name__

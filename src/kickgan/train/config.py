@@ -1,0 +1,318 @@
+"""Training configuration: frozen dataclasses loaded from YAML, validated before any work.
+
+A config file is a YAML mapping whose keys are the fields of :class:`TrainConfig`;
+the nested sections ``representation``, ``model``, ``loss`` and ``optim`` hold the
+fields of :class:`kickgan.spectral.SpecConfig`, :class:`kickgan.models.ModelConfig`,
+:class:`LossConfig` and :class:`OptimConfig`. Omitted fields take their defaults.
+``--set loss.gp_lambda=5`` overrides one dotted key, typed by its field. Every
+problem is a one-line ``KickganError`` that names the file and the key::
+
+    configs/x.yaml: loss.kind: must be one of bce, wgan-gp, hinge (got 'wgan')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kickgan.errors import KickganError, ParameterError
+from kickgan.losses import parse_policy
+from kickgan.models import ModelConfig, check_compatible
+from kickgan.spectral import SpecConfig
+
+LOSS_KINDS = ("bce", "wgan-gp", "hinge")
+BEST_METRICS = ("none", "descriptors", "spectral")
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
+@dataclass(frozen=True)
+class LossConfig:
+    """The adversarial loss and its regularisers (see :mod:`kickgan.losses`)."""
+
+    kind: str = "wgan-gp"  # bce | wgan-gp | hinge
+    gp_lambda: float = 10.0  # WGAN-GP penalty weight (Gulrajani et al. 2017)
+    r1_gamma: float = 0.0  # lazy R1 weight on real data, 0 = off (Mescheder et al. 2018)
+    r1_interval: int = 16  # apply R1 every this many D steps
+    durall_weight: float = 0.0  # Durall et al. 2020 spectral regulariser on G, 0 = off
+    augment: str = ""  # DiffAugment policy, e.g. "shift,gain,freqmask"; "" = off
+    augment_prob: float = 1.0  # probability that a batch is augmented
+
+    def __post_init__(self) -> None:
+        _choice("kind", self.kind, LOSS_KINDS)
+        _at_least("gp_lambda", self.gp_lambda, 0.0)
+        _at_least("r1_gamma", self.r1_gamma, 0.0)
+        _at_least("r1_interval", self.r1_interval, 1)
+        _at_least("durall_weight", self.durall_weight, 0.0)
+        try:
+            parse_policy(self.augment)
+        except ParameterError as exc:
+            raise ParameterError(f"augment: {str(exc).split(': ', 1)[-1]}") from None
+        if not 0.0 <= self.augment_prob <= 1.0:
+            raise ParameterError(f"augment_prob: must be in [0, 1] (got {self.augment_prob})")
+
+    @property
+    def model_loss_kind(self) -> str:
+        """The loss name of :mod:`kickgan.losses` (``wgan`` for ``wgan-gp``)."""
+        return "wgan" if self.kind == "wgan-gp" else self.kind
+
+    @property
+    def penalty(self) -> str:
+        """The gradient penalty D gets: ``gp``, ``r1`` or ``none``."""
+        if self.kind == "wgan-gp":
+            return "gp" if self.gp_lambda > 0 else "none"
+        return "r1" if self.r1_gamma > 0 else "none"
+
+
+@dataclass(frozen=True)
+class OptimConfig:
+    """Adam for both networks; ``n_critic`` D steps per G step."""
+
+    lr_g: float = 1e-4
+    lr_d: float = 1e-4
+    betas: tuple[float, float] = (0.5, 0.9)
+    n_critic: int = 5
+
+    def __post_init__(self) -> None:
+        _above("lr_g", self.lr_g, 0.0)
+        _above("lr_d", self.lr_d, 0.0)
+        if not all(0.0 <= b < 1.0 for b in self.betas):
+            raise ParameterError(f"betas: each must be in [0, 1) (got {list(self.betas)})")
+        _at_least("n_critic", self.n_critic, 1)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything a training run needs; written to ``training_options.json`` and every checkpoint.
+
+    ``steps`` counts generator updates; each one follows ``optim.n_critic`` D updates.
+    """
+
+    name: str
+    data: str = "synth:256"  # a dataset folder, or synth:N (N synthesised kicks, seed 0)
+    representation: SpecConfig = field(default_factory=SpecConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    loss: LossConfig = field(default_factory=LossConfig)
+    optim: OptimConfig = field(default_factory=OptimConfig)
+    batch_size: int = 64
+    steps: int = 10000
+    ema_decay: float = 0.999  # EMA of G; warmed up as min(ema_decay, (1 + step) / (10 + step))
+    ckpt_every: int = 500  # write checkpoints/latest.pt every this many steps
+    keep_every: int = 0  # also keep checkpoints/step_NNNNNNN.pt every this many steps, 0 = never
+    preview_every: int = 500  # preview bank, validation and best checkpoint every this many steps
+    preview_n: int = 16  # preview seeds 0 .. preview_n-1
+    best_metric: str = "descriptors"  # none | descriptors | spectral: previews vs the val split
+    seed: int = 0
+    device: str = "auto"  # auto | cpu | cuda | mps
+    deterministic: bool = False  # torch.use_deterministic_algorithms: exact resume, slower
+    time_budget_minutes: float = 0.0  # stop (with a checkpoint) after this much training, 0 = no limit
+
+    def __post_init__(self) -> None:
+        if not self.name or not all(c.isalnum() or c in "-_." for c in self.name):
+            raise ParameterError(f"name: must be letters, digits, '-', '_' or '.' (got {self.name!r})")
+        for key in ("batch_size", "steps", "ckpt_every", "preview_every", "preview_n"):
+            _at_least(key, getattr(self, key), 1)
+        _at_least("keep_every", self.keep_every, 0)
+        _at_least("time_budget_minutes", self.time_budget_minutes, 0.0)
+        if not 0.0 <= self.ema_decay < 1.0:
+            raise ParameterError(f"ema_decay: must be in [0, 1) (got {self.ema_decay})")
+        _choice("best_metric", self.best_metric, BEST_METRICS)
+        _choice("device", self.device, DEVICES)
+        check_compatible(self.model, self.loss.model_loss_kind, self.loss.penalty)
+
+    def to_dict(self) -> dict:
+        """A plain nested dict (round-trips through :func:`config_from_dict`)."""
+        return dataclasses.asdict(self)
+
+
+def load_config(path: str | Path, overrides: list[str] = ()) -> TrainConfig:
+    """Read a YAML config, apply ``key=value`` overrides, validate, return a :class:`TrainConfig`."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise KickganError(f"{path}: no such config file (see configs/ for the shipped ones)") from None
+    except yaml.YAMLError as exc:
+        raise KickganError(f"{path}: not valid YAML ({' '.join(str(exc).split())})") from None
+    if not isinstance(raw, dict):
+        raise KickganError(f"{path}: a config must be a YAML mapping of options")
+    raw.setdefault("name", path.stem)
+    return config_from_dict(raw, overrides, source=str(path))
+
+
+def config_from_dict(raw: dict, overrides: list[str] = (), source: str = "config") -> TrainConfig:
+    """Build a validated :class:`TrainConfig` from a nested dict plus ``key=value`` overrides."""
+    raw = _deep_copy(raw)
+    for item in overrides:
+        key, value = _parse_override(item, source)
+        _set_dotted(raw, key, value)
+    try:
+        return _build(TrainConfig, raw, "")
+    except KickganError as exc:
+        raise KickganError(f"{source}: {exc}") from None
+
+
+def with_overrides(cfg: TrainConfig, overrides: list[str], source: str = "--set") -> TrainConfig:
+    """``cfg`` with dotted ``key=value`` overrides applied and validated again."""
+    return config_from_dict(cfg.to_dict(), overrides, source)
+
+
+def _parse_override(item: str, source: str) -> tuple[str, Any]:
+    key, sep, text = item.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise KickganError(f"--set {item}: expected key=value, e.g. loss.gp_lambda=5")
+    tp = _field_type(TrainConfig, key.split("."), key)
+    if tp is str:
+        return key, text
+    try:
+        return key, yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise KickganError(f"--set {item}: cannot parse the value '{text}'") from None
+
+
+def _field_type(cls: type, parts: list[str], key: str) -> Any:
+    hints = typing.get_type_hints(cls)
+    name = parts[0]
+    if name not in hints or name not in {f.name for f in dataclasses.fields(cls)}:
+        raise KickganError(f"--set {key}: unknown option '{name}' (choose from {', '.join(_names(cls))})")
+    tp = hints[name]
+    if len(parts) == 1:
+        return tp
+    if not dataclasses.is_dataclass(tp):
+        raise KickganError(f"--set {key}: '{name}' has no sub-options")
+    return _field_type(tp, parts[1:], key)
+
+
+def _set_dotted(raw: dict, key: str, value: Any) -> None:
+    parts = key.split(".")
+    node = raw
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise KickganError(f"--set {key}: '{part}' is not a section")
+    node[parts[-1]] = value
+
+
+def _build(cls: type, raw: Any, where: str) -> Any:
+    """Instantiate dataclass ``cls`` from mapping ``raw``; errors name the dotted key."""
+    if isinstance(raw, cls):
+        return raw
+    if not isinstance(raw, dict):
+        raise KickganError(f"{where or 'config'}: expected a mapping of options (got {type(raw).__name__})")
+    hints = typing.get_type_hints(cls)
+    names = _names(cls)
+    for key in raw:
+        if key not in names:
+            raise KickganError(f"{_join(where, key)}: unknown option (choose from {', '.join(names)})")
+    kwargs = {key: _coerce(hints[key], value, _join(where, key)) for key, value in raw.items()}
+    try:
+        return cls(**kwargs)
+    except TypeError as exc:  # a required field is missing
+        raise KickganError(f"{where or 'config'}: {exc}") from None
+    except (ParameterError, ValueError) as exc:
+        raise KickganError(_name_key(str(exc), where, names)) from None
+
+
+def _name_key(message: str, where: str, names: list[str]) -> str:
+    """Prefix a validation message with its dotted key, unless it already starts with one."""
+    head = message.split(":", 1)[0]
+    if head.split(".", 1)[0] in names:  # "kind: ..." or "model.d_norm: ..." at this level
+        return _join(where, message)
+    if where and head.startswith(where + "."):  # "model.arch: ..." from the section itself
+        return message
+    return f"{where or 'config'}: {message}"
+
+
+def _coerce(tp: Any, value: Any, key: str) -> Any:
+    """Check ``value`` against the annotation ``tp`` (converting only lossless cases)."""
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if dataclasses.is_dataclass(tp):
+        return _build(tp, value, key)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        errors = []
+        for arg in (a for a in args if a is not type(None)):
+            try:
+                return _coerce(arg, value, key)
+            except KickganError as exc:
+                errors.append(str(exc))
+        raise KickganError(errors[0] if errors else f"{key}: must not be null")
+    if origin is typing.Literal:
+        if value not in args:
+            raise KickganError(f"{key}: must be one of {', '.join(map(str, args))} (got {value!r})")
+        return value
+    if origin is tuple:
+        if not isinstance(value, (list, tuple)):
+            raise KickganError(f"{key}: expected a list (got {value!r})")
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_coerce(args[0], v, key) for v in value)
+        if len(value) != len(args):
+            raise KickganError(f"{key}: expected {len(args)} values (got {len(value)})")
+        return tuple(_coerce(a, v, key) for a, v in zip(args, value))
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise KickganError(f"{key}: expected true or false (got {value!r})")
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise KickganError(f"{key}: expected an integer (got {value!r})")
+        return value
+    if tp is float:
+        return _to_float(value, key)
+    if tp is str:
+        if not isinstance(value, str):
+            raise KickganError(f"{key}: expected a string (got {value!r})")
+        return value
+    return value
+
+
+def _to_float(value: Any, key: str) -> float:
+    if isinstance(value, bool):
+        raise KickganError(f"{key}: expected a number (got {value!r})")
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):  # YAML 1.1 reads 1e-4 (no dot) as a string
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    raise KickganError(f"{key}: expected a number (got {value!r})")
+
+
+def _names(cls: type) -> list[str]:
+    return [f.name for f in dataclasses.fields(cls) if f.init]
+
+
+def _join(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+def _deep_copy(raw: Any) -> Any:
+    if isinstance(raw, dict):
+        return {k: _deep_copy(v) for k, v in raw.items()}
+    if isinstance(raw, (list, tuple)):
+        return list(raw)
+    return raw
+
+
+def _choice(key: str, value: Any, choices: tuple) -> None:
+    if value not in choices:
+        raise ParameterError(f"{key}: must be one of {', '.join(choices)} (got {value!r})")
+
+
+def _at_least(key: str, value: float, low: float) -> None:
+    if value < low:
+        raise ParameterError(f"{key}: must be at least {low} (got {value})")
+
+
+def _above(key: str, value: float, low: float) -> None:
+    if not value > low:
+        raise ParameterError(f"{key}: must be greater than {low} (got {value})")

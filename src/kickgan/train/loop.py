@@ -1,0 +1,230 @@
+"""The training loop: ``train(cfg, data, out, resume)`` -> the run folder.
+
+Per step: ``n_critic`` D updates on real batches and detached fakes, one G update,
+one EMA update (:class:`kickgan.train.trainer.Trainer`); the step's scalars go to
+``stats.jsonl`` and TensorBoard. Every ``preview_every`` steps: the fixed-seed
+preview bank (WAVs + PNG grid), its health check, the validation measures and the
+``best`` checkpoint. Every ``ckpt_every`` steps, at the end, on Ctrl+C and when the
+time budget is spent: ``checkpoints/latest.pt``. A non-finite loss, gradient or
+weight stops the run before it touches the weights or a checkpoint.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import torch
+from tqdm import tqdm
+
+from kickgan.errors import KickganError
+from kickgan.losses import spectral_profile
+from kickgan.models import sample_latents
+from kickgan.spectral import make_representation
+from kickgan.train.checkpoint import load_checkpoint, save_checkpoint
+from kickgan.train.config import TrainConfig
+from kickgan.train.data import batch_indices, load_training_clips
+from kickgan.train.distributed import Dist, any_rank, close_distributed, init_distributed
+from kickgan.train.guards import NonFiniteError, check_finite_weights, health_warnings, preview_health
+from kickgan.train.previews import render_previews, write_preview_bank
+from kickgan.train.runs import create_run_dir, write_options
+from kickgan.train.stats import RunLog
+from kickgan.train.trainer import Trainer
+from kickgan.train.validate import Validator
+
+ENCODE_CHUNK = 64
+
+
+def train(
+    cfg: TrainConfig, data: str | None = None, out: str | Path | None = None, resume: str | Path | None = None,
+    *, progress: bool = True,
+) -> Path | None:
+    """Train (or, with ``resume`` = a run folder, continue) a GAN; return the run folder (None off rank 0).
+
+    data: a dataset folder or ``synth:N``; ``None`` uses ``cfg.data``. out: the new run's folder
+    (default: the next numbered folder under ``runs/``). Raises ``KickganError`` for bad input and
+    :class:`~kickgan.train.guards.NonFiniteError` when training diverges.
+    """
+    info = init_distributed(cfg.device)
+    try:
+        return _train(cfg, data or cfg.data, out, resume, info, progress)
+    finally:
+        close_distributed(info)
+
+
+def _train(cfg, data, out, resume, info: Dist, progress: bool) -> Path | None:
+    _set_determinism(cfg)
+    if cfg.batch_size % info.world:
+        raise KickganError(f"batch_size: {cfg.batch_size} does not split over {info.world} processes")
+    state = load_checkpoint(Path(resume) / "checkpoints" / "latest.pt") if resume else None
+    rep = make_representation(cfg.representation).to(info.device)
+    train_clips, val_clips = load_training_clips(data, cfg.representation.sr, cfg.representation.length)
+    if state is None:
+        rep.fit(train_clips)
+    else:
+        rep.load_state_dict(state["representation"])
+    train_specs, val_specs = _encode(rep, train_clips), _encode(rep, val_clips)
+    profile = spectral_profile(train_specs).mean(0) if cfg.loss.durall_weight > 0 else None
+    trainer = Trainer(cfg, tuple(rep.shape), info, profile)
+
+    run_dir = None
+    if info.is_main:
+        run_dir = Path(resume) if resume else create_run_dir(None if out is None else Path(out), cfg.name)
+        write_options(run_dir, cfg, data, info.world)
+    log = RunLog(run_dir)
+    validator = Validator(rep, val_specs.to(info.device), train_specs, cfg.representation.sr)
+    loop = _Loop(cfg, info, rep, trainer, log, run_dir, validator)
+    if state is not None:
+        loop.restore(state)
+    log.message(f"training {cfg.name} on {data}: {len(train_clips)} train / {len(val_clips)} val kicks, "
+                f"shape {tuple(rep.shape)}, device {info.device}, {info.world} process(es), run {run_dir}")
+    try:
+        with _sigint_flag() as interrupted:
+            loop.run(train_specs, interrupted, progress)
+    finally:
+        log.close()
+    return run_dir
+
+
+class _Loop:
+    """The state of the loop around the trainer: logging, previews, checkpoints, budget."""
+
+    def __init__(self, cfg, info, rep, trainer, log, run_dir, validator):
+        self.cfg, self.info, self.rep, self.trainer, self.log = cfg, info, rep, trainer, log
+        self.run_dir, self.validator = run_dir, validator
+        self.best = {"metric": cfg.best_metric, "value": float("inf"), "step": 0}
+        self.seeds = list(range(cfg.preview_n))
+        self.z_preview = sample_latents(cfg.model, self.seeds).to(info.device)
+        self.train_seconds = 0.0
+        self.last_good: tuple[Path, int] | None = None
+
+    def restore(self, state: dict) -> None:
+        """Continue from a checkpoint: weights, optimisers, RNG, best score, time spent."""
+        self.trainer.load_state_dict(state)
+        self.best = state.get("best", self.best)
+        self.train_seconds = float(state.get("train_seconds", 0.0))
+        if self.run_dir is not None:
+            self.last_good = (self.run_dir / "checkpoints" / "latest.pt", self.trainer.step)
+        self.log.truncate(self.trainer.step)
+        self.log.message(f"resumed {self.run_dir} at step {self.trainer.step}")
+
+    def run(self, specs: torch.Tensor, interrupted: dict, progress: bool) -> None:
+        cfg, trainer = self.cfg, self.trainer
+        per_rank = cfg.batch_size // self.info.world
+        bar = tqdm(total=cfg.steps, initial=trainer.step, unit="step", dynamic_ncols=True,
+                   disable=not (progress and self.info.is_main))
+        budget = cfg.time_budget_minutes * 60
+        try:
+            while trainer.step < cfg.steps:
+                start = time.perf_counter()
+                batches = [specs[batch_indices(len(specs), per_rank, trainer.step * cfg.optim.n_critic + k,
+                                               cfg.seed, self.info.rank, self.info.world)].to(self.info.device)
+                           for k in range(cfg.optim.n_critic)]
+                scalars = self.trainer.train_step(batches)
+                step = trainer.step
+                scalars["time/step"] = time.perf_counter() - start
+                self.train_seconds += scalars["time/step"]
+                if step % cfg.preview_every == 0 and self.info.is_main:
+                    scalars.update(self._preview(step))
+                self.log.scalars(step, self.train_seconds, scalars)
+                bar.update(1)
+                if step % 10 == 0 or step == cfg.steps:
+                    bar.set_postfix({k: f"{scalars[k]:.3g}" for k in ("loss/d", "loss/g")})
+                over_budget = budget > 0 and self.train_seconds >= budget
+                stop = any_rank(interrupted["flag"] or over_budget, self.info)
+                if step % cfg.ckpt_every == 0 or step == cfg.steps or stop:
+                    self._save("latest.pt")
+                if cfg.keep_every and step % cfg.keep_every == 0:
+                    self._save(f"step_{step:07d}.pt")
+                if stop:
+                    reason = "interrupted" if interrupted["flag"] else "time budget spent"
+                    self.log.message(f"{reason} at step {step}; checkpoint saved; continue with "
+                                     f"kickgan train --resume {self.run_dir}")
+                    if interrupted["flag"]:
+                        raise KeyboardInterrupt
+                    break
+        except NonFiniteError as exc:
+            raise self._stopped(exc) from None
+        finally:
+            bar.close()
+
+    def _stopped(self, exc: NonFiniteError) -> NonFiniteError:
+        """The guard's error, completed with where the last good checkpoint is, and logged."""
+        where = f"last good checkpoint {self.last_good[0]} (step {self.last_good[1]})" if self.last_good \
+            else "no checkpoint was written yet"
+        message = f"{exc}; training stopped, {where}"
+        self.log.message(message)
+        return NonFiniteError(message)
+
+    def _preview(self, step: int) -> dict[str, float]:
+        with torch.random.fork_rng(devices=[]):  # previews never disturb the training RNG
+            waves = render_previews(self.trainer.ema.model, self.rep, self.z_preview)
+            health = preview_health(waves)
+            for warning in health_warnings(health):
+                self.log.message(f"step {step}: {warning}")
+            sr = self.cfg.representation.sr
+            grid = write_preview_bank(self.run_dir / "previews", step, waves, sr, self.seeds)
+            self.log.previews(step, grid, waves, sr, self.seeds)
+            measures = self.validator(self.trainer.D, waves)
+        key = {"descriptors": "val/desc_w1", "spectral": "val/spectral"}.get(self.cfg.best_metric)
+        value = measures.get(key, float("nan")) if key else float("nan")
+        if value < self.best["value"]:  # False for NaN
+            self.best = {"metric": self.cfg.best_metric, "value": value, "step": step}
+            self._save("best.pt")
+        return {**health, **measures}
+
+    def _save(self, name: str) -> None:
+        if not self.info.is_main:
+            return
+        step = self.trainer.step
+        check_finite_weights(step, {"G": self.trainer.G, "D": self.trainer.D, "G_ema": self.trainer.ema.model})
+        path = self.run_dir / "checkpoints" / name
+        state = {**self.trainer.state_dict(), "representation": self.rep.state_dict(),
+                 "config": self.cfg.to_dict(), "best": self.best, "train_seconds": self.train_seconds}
+        save_checkpoint(path, state)
+        if name == "latest.pt":
+            self.last_good = (path, step)
+
+
+def _encode(rep, clips) -> torch.Tensor:
+    """Encode clips ``[N,T]`` to the representation ``[N,*rep.shape]`` (CPU, float32), in chunks."""
+    wave = torch.from_numpy(clips).float()[:, None]
+    if len(wave) == 0:
+        return torch.zeros(0, *rep.shape)
+    device = next((b.device for b in rep.buffers()), torch.device("cpu"))
+    with torch.no_grad():
+        return torch.cat([rep.encode(wave[i : i + ENCODE_CHUNK].to(device)).cpu()
+                          for i in range(0, len(wave), ENCODE_CHUNK)])
+
+
+def _set_determinism(cfg: TrainConfig) -> None:
+    if cfg.deterministic:
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+        torch.use_deterministic_algorithms(True)
+        torch.backends.cudnn.benchmark = False
+    else:
+        torch.backends.cudnn.benchmark = True
+
+
+@contextmanager
+def _sigint_flag():
+    """Turn the first Ctrl+C into a flag the loop checks after each step (a second one interrupts at once)."""
+    flag = {"flag": False}
+
+    def handler(signum, frame):
+        if flag["flag"]:
+            raise KeyboardInterrupt
+        flag["flag"] = True
+
+    try:
+        previous = signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread: leave Ctrl+C alone
+        yield flag
+        return
+    try:
+        yield flag
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -1,0 +1,162 @@
+"""One GAN update: ``n_critic`` D steps on real and detached fake batches, then one G step.
+
+:class:`Trainer` owns G, D, the EMA of G, both Adam optimisers and the loop's own
+random generator (latents, augmentations, penalty mixing), and captures all of
+them in :meth:`Trainer.state_dict`, so a restored trainer continues bit for bit.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import torch
+
+from kickgan import losses
+from kickgan.errors import KickganError
+from kickgan.losses import EMA
+from kickgan.models import build_models, sample_latents
+from kickgan.train.checkpoint import rng_state, set_rng_state
+from kickgan.train.config import TrainConfig
+from kickgan.train.distributed import Dist, average_gradients, broadcast_module
+from kickgan.train.guards import check_finite_scalars
+
+SEED_SPACE = 2**62
+
+
+class Trainer:
+    """G, D, EMA-G, optimisers and RNG of one run.
+
+    Args:
+        cfg: the run's config.
+        shape: ``rep.shape``, the shape of one real example.
+        info: this process's rank, world size and device.
+        real_profile: Durall's target profile ``[K]`` (needed when ``loss.durall_weight > 0``).
+    """
+
+    def __init__(self, cfg: TrainConfig, shape: tuple, info: Dist, real_profile: torch.Tensor | None = None):
+        self.cfg, self.info = cfg, info
+        random.seed(cfg.seed)
+        np.random.seed(cfg.seed)
+        torch.manual_seed(cfg.seed)  # the same initial weights on every rank
+        G, D = build_models(cfg.model, shape)
+        self.G, self.D = G.to(info.device), D.to(info.device)
+        broadcast_module(self.G, info)
+        broadcast_module(self.D, info)
+        self.ema = EMA(self.G, cfg.ema_decay)
+        betas = tuple(cfg.optim.betas)
+        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=cfg.optim.lr_g, betas=betas)
+        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=cfg.optim.lr_d, betas=betas)
+        self.generator = torch.Generator().manual_seed(cfg.seed * 1009 + info.rank)
+        torch.manual_seed(cfg.seed * 1009 + info.rank)  # per-rank randomness inside the models
+        self.real_profile = None if real_profile is None else real_profile.to(info.device)
+        self.step = 0
+
+    def latents(self, n: int) -> torch.Tensor:
+        """``z [n, z_dim]`` for training: seeds drawn from the loop's generator, priors per the model config."""
+        seeds = torch.randint(0, SEED_SPACE, (n,), generator=self.generator).tolist()
+        return sample_latents(self.cfg.model, seeds).to(self.info.device)
+
+    def augment(self, x: torch.Tensor) -> torch.Tensor:
+        """DiffAugment (Zhao et al. 2020) with the config's policy, or ``x`` unchanged."""
+        loss = self.cfg.loss
+        if not loss.augment:
+            return x
+        if loss.augment_prob < 1.0 and torch.rand((), generator=self.generator).item() >= loss.augment_prob:
+            return x
+        return losses.diff_augment(x, loss.augment, self.generator)
+
+    def train_step(self, real_batches: list[torch.Tensor]) -> dict[str, float]:
+        """``len(real_batches)`` D updates, one G update, one EMA update; returns the step's scalars.
+
+        Raises :class:`kickgan.train.guards.NonFiniteError` before any optimiser step that would
+        take a non-finite value.
+        """
+        step = self.step + 1
+        d_stats = [self._d_step(real, step, k) for k, real in enumerate(real_batches)]
+        scalars = {key: sum(s[key] for s in d_stats) / len(d_stats) for key in d_stats[0]}
+        scalars.update(self._g_step(real_batches[0].shape[0], step))
+        scalars["lr"] = self.opt_g.param_groups[0]["lr"]
+        scalars["lr/d"] = self.opt_d.param_groups[0]["lr"]
+        # EMA warm-up: early on, the average would mostly hold the random initial weights
+        self.ema.decay = min(self.cfg.ema_decay, (1 + step) / (10 + step))
+        self.ema.update(self.G)
+        self.step = step
+        return scalars
+
+    def _d_step(self, real: torch.Tensor, step: int, k: int) -> dict[str, float]:
+        cfg = self.cfg.loss
+        with torch.no_grad():
+            fake = self.G(self.latents(real.shape[0]))
+        real_a, fake_a = self.augment(real), self.augment(fake)
+        real_logits, fake_logits = self.D(real_a), self.D(fake_a)
+        loss = losses.d_loss(cfg.model_loss_kind, real_logits, fake_logits)
+        stats = {"loss/d": loss.item(), "d/real": real_logits.mean().item(), "d/fake": fake_logits.mean().item()}
+        if cfg.kind == "wgan-gp" and cfg.gp_lambda > 0:
+            gp = losses.gradient_penalty(self.D, real_a, fake_a, generator=self.generator)
+            stats["loss/gp"] = gp.item()
+            loss = loss + cfg.gp_lambda * gp
+        d_update = (step - 1) * self.cfg.optim.n_critic + k
+        if cfg.r1_gamma > 0 and d_update % cfg.r1_interval == 0:  # lazy R1, scaled by its interval
+            r1 = losses.r1_penalty(self.D, real_a)
+            stats["loss/r1"] = r1.item()
+            loss = loss + (cfg.r1_gamma / 2) * cfg.r1_interval * r1
+        stats["loss/d_total"] = loss.item()
+        check_finite_scalars(step, stats)
+        self.opt_d.zero_grad(set_to_none=True)
+        loss.backward()
+        stats["grad_norm/d"] = self._reduce_and_norm(self.D, step, "grad_norm/d")
+        self.opt_d.step()
+        return stats
+
+    def _g_step(self, batch_size: int, step: int) -> dict[str, float]:
+        cfg = self.cfg.loss
+        self.D.requires_grad_(False)
+        try:
+            fake = self.G(self.latents(batch_size))
+            loss = losses.g_loss(cfg.model_loss_kind, self.D(self.augment(fake)))
+            stats = {"loss/g": loss.item()}
+            if cfg.durall_weight > 0:
+                durall = losses.durall_loss(fake, self.real_profile)
+                stats["loss/durall"] = durall.item()
+                loss = loss + cfg.durall_weight * durall
+            check_finite_scalars(step, stats)
+            self.opt_g.zero_grad(set_to_none=True)
+            loss.backward()
+        finally:
+            self.D.requires_grad_(True)
+        stats["grad_norm/g"] = self._reduce_and_norm(self.G, step, "grad_norm/g")
+        self.opt_g.step()
+        return stats
+
+    def _reduce_and_norm(self, module: torch.nn.Module, step: int, name: str) -> float:
+        average_gradients(module, self.info)
+        norm = torch.nn.utils.clip_grad_norm_(module.parameters(), float("inf")).item()
+        check_finite_scalars(step, {name: norm})
+        return norm
+
+    def state_dict(self) -> dict:
+        """Everything that changes during training, as tensors and plain values."""
+        return {
+            "step": self.step,
+            "G": self.G.state_dict(),
+            "D": self.D.state_dict(),
+            "G_ema": self.ema.state_dict(),
+            "opt_g": self.opt_g.state_dict(),
+            "opt_d": self.opt_d.state_dict(),
+            "rng": rng_state(self.generator),
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore :meth:`state_dict` (from a checkpoint of the same config)."""
+        try:
+            self.G.load_state_dict(state["G"])
+            self.D.load_state_dict(state["D"])
+            self.ema.load_state_dict(state["G_ema"])
+            self.opt_g.load_state_dict(state["opt_g"])
+            self.opt_d.load_state_dict(state["opt_d"])
+        except (RuntimeError, ValueError, KeyError) as exc:
+            reason = str(exc).strip().splitlines()[0]
+            raise KickganError(f"checkpoint does not fit this config's models ({reason})") from None
+        set_rng_state(state["rng"], self.generator)
+        self.step = int(state["step"])
