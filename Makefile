@@ -26,7 +26,7 @@ install: $(VENV)/.installed
 dev: $(VENV)/.dev
 
 demo: $(VENV)/.installed
-	$(BIN)/python scripts/demo.py
+	bash scripts/demo.sh
 
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest

@@ -1,0 +1,9 @@
+"""The paper's comparison: a grid of training configs x seeds under one budget, scored, and reported.
+
+- :mod:`~kickgan.experiment.spec`: the experiment YAML (``load_spec``);
+- :mod:`~kickgan.experiment.runner`: ``run_experiment(spec, out)``: train, resume, score, report;
+- :mod:`~kickgan.experiment.evaluation`: thin over :mod:`kickgan.metrics`: runs, real set, baselines, round trips;
+- :mod:`~kickgan.experiment.record`: ``experiment.json``, the record every table and figure is drawn from;
+- :mod:`~kickgan.experiment.report`: ``write_report(folder)``: results tables (:mod:`.results`), figures
+  (:mod:`.figures`), ``index.html`` (:mod:`.gallery`) and ``methods.md`` (:mod:`.methods`).
+"""

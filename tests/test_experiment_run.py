@@ -1,0 +1,153 @@
+"""End to end: a tiny grid on a synthesised dataset; tables, figures, gallery; resume and skip."""
+
+import dataclasses
+import os
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from kickgan.cli import experiment as experiment_cli
+from kickgan.data.build import build_dataset
+from kickgan.data.synth import write_synth
+from kickgan.errors import KickganError
+from kickgan.experiment.figures import FORMATS
+from kickgan.experiment.gallery import FIGURES
+from kickgan.experiment.record import load_record
+from kickgan.experiment.runner import DONE, describe_plan, run_experiment
+from kickgan.experiment.spec import ModelEntry, load_spec, with_overrides
+from kickgan.train import train
+
+TINY = Path(__file__).resolve().parents[1] / "configs" / "experiments" / "tiny.yaml"
+pytestmark = pytest.mark.slow
+
+
+class Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.refs = []
+
+    def handle_starttag(self, tag, attrs):
+        self.refs += [v for k, v in attrs if k in ("src", "href")]
+
+
+class CountingTrain:
+    """``kickgan.train.train``, recording each call's run folder and whether it resumed."""
+
+    def __init__(self, stop_after_steps: int | None = None):
+        self.calls = []
+        self.stop_after_steps = stop_after_steps
+
+    def __call__(self, cfg, data, out=None, resume=None, progress=True):
+        self.calls.append(("resume" if resume else "new", Path(resume or out).name))
+        if self.stop_after_steps is not None:  # train part of the budget, then die like a killed process
+            train(dataclasses.replace(cfg, steps=self.stop_after_steps), data, out=out, resume=resume, progress=False)
+            raise KeyboardInterrupt
+        return train(cfg, data, out=out, resume=resume, progress=False)
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory) -> Path:
+    """40 synthesised kicks in 5 kits at 8 kHz: 24 train, 8 val, 8 test, split by kit."""
+    root = tmp_path_factory.mktemp("kicks")
+    for seed, kit in enumerate(("kitA", "kitB", "kitC", "kitD", "kitE")):
+        write_synth(root / "src" / kit, 8, seed=seed, sr=8000, length=2048)
+    build_dataset([root / "src"], root / "ds", sr=8000, length=2048, all_kicks=True)
+    return root / "ds"
+
+
+@pytest.fixture(scope="module")
+def spec(dataset):
+    """configs/experiments/tiny.yaml: two configs, one seed, 2 steps (a best checkpoint at step 2)."""
+    return with_overrides(load_spec(TINY), data=str(dataset), steps=2, seeds=1)
+
+
+@pytest.fixture(scope="module")
+def finished(spec, tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    first = CountingTrain()
+    run_experiment(spec, out, progress=False, train_fn=first, log=lambda _: None)
+    return out, first
+
+
+def test_every_run_is_trained_once_and_scored_on_its_best_checkpoint(finished, spec):
+    out, first = finished
+    assert first.calls == [("new", "tiny_wgangp-s0"), ("new", "tiny_bce-s0")]
+    record = load_record(out)
+    assert [m["name"] for m in record["models"]] == ["tiny_wgangp", "tiny_bce"]
+    for run in record["runs"]:
+        assert run["steps"] == 2 and run["checkpoint"] == "best.pt" and run["checkpoint_step"] == 2
+        assert 0.0 <= run["metrics"]["valid/ok"] <= 1.0 and run["metrics"]["perf/kicks_per_s"] > 0
+        assert len(run["descriptors"]["decay40_ms"]) == spec.eval.n
+        assert (out / run["dir"] / DONE).is_file()
+    assert record["models"][0]["params"]["G"] == sum(row[2] for row in record["models"][0]["layers"]["G"])
+    assert set(record["baselines"]) == {"real_floor", "copy_train"}
+    assert len(record["ceilings"]) == 1 and record["ceilings"][0]["models"] == ["tiny_wgangp", "tiny_bce"]
+    assert record["dataset"]["splits"] == {"train": 24, "val": 8, "test": 8}
+    assert record["budget"] == {"steps": 2} and record["hardware"]["cpu_count"] == os.cpu_count()
+
+
+def test_tables_parse_with_one_row_per_model_and_reference(finished):
+    out, _ = finished
+    rows = [line for line in (out / "results.md").read_text().splitlines() if line.startswith("|")]
+    cells = [[c.strip() for c in row.strip("|").split("|")] for row in rows]
+    assert all(len(c) == len(cells[0]) for c in cells)
+    assert [c[0] for c in cells[2:]] == ["tiny_wgangp", "tiny_bce", "*real floor (test vs test)*",
+                                         "*copy the training set*",
+                                         "*round trip: logmag 128/32, 32 bins, pghi+gl 4 it.*"]
+    assert "descriptor dist. ↓" in cells[0] and "FD ↓" not in cells[0]  # the YAML's metrics subset
+    tex = (out / "results.tex").read_text()
+    assert tex.count("\\begin{tabular}") == tex.count("\\end{tabular}") == 1
+    ncols = len(re.search(r"\\begin\{tabular\}\{(\w+)\}", tex).group(1))
+    body = [line for line in tex.splitlines() if line.endswith("\\\\")]
+    assert len(body) == 6 and all(line.count("&") == ncols - 1 for line in body)
+
+
+def test_every_figure_exists_and_the_html_references_only_existing_files(finished):
+    out, _ = finished
+    for stem, _ in FIGURES:
+        for fmt in FORMATS:
+            assert (out / "figures" / f"{stem}.{fmt}").stat().st_size > 1000
+    parser = Links()
+    parser.feed((out / "index.html").read_text())
+    assert len([r for r in parser.refs if r.endswith(".wav")]) == 3 * 4  # real + 2 models, 4 kicks each
+    for ref in parser.refs:
+        assert not ref.startswith(("/", "http")) and (out / ref).is_file(), ref
+    assert "| kit | train | val | test | licence |" in (out / "methods.md").read_text()
+
+
+def test_rerun_skips_finished_runs_resumes_an_interrupted_one_and_adds_a_new_config(finished, spec):
+    out, _ = finished
+    done = [out / "runs" / name / DONE for name in ("tiny_wgangp-s0", "tiny_bce-s0")]
+    stamps = [p.stat().st_mtime_ns for p in done]
+    grown = dataclasses.replace(spec, configs=spec.configs + (ModelEntry("tiny_hinge", spec.configs[0].config,
+                                                                          ("loss.kind=hinge",)),))
+    killed = CountingTrain(stop_after_steps=1)
+    with pytest.raises(KeyboardInterrupt):
+        run_experiment(grown, out, progress=False, train_fn=killed, log=lambda _: None)
+    assert killed.calls == [("new", "tiny_hinge-s0")]
+    assert "tiny_hinge: " in describe_plan(grown, out) and "seed 0: resume" in describe_plan(grown, out)
+
+    again = CountingTrain()
+    run_experiment(grown, out, progress=False, train_fn=again, log=lambda _: None)
+    assert again.calls == [("resume", "tiny_hinge-s0")]
+    assert [p.stat().st_mtime_ns for p in done] == stamps
+    record = load_record(out)
+    assert [r["model"] for r in record["runs"]] == ["tiny_wgangp", "tiny_bce", "tiny_hinge"]
+    assert record["runs"][2]["steps"] == 2
+    assert "tiny_hinge" in (out / "results.md").read_text()
+
+    never = CountingTrain()
+    with pytest.raises(KickganError, match="tiny_wgangp-s0/done.json: finished under another config, budget"):
+        run_experiment(with_overrides(grown, steps=3), out, progress=False, train_fn=never, log=lambda _: None)
+    assert never.calls == []
+
+
+def test_dry_run_prints_each_runs_state_without_training(finished, dataset, capsys):
+    out, _ = finished
+    args = [str(TINY), "--data", str(dataset), "--steps", "2", "--seeds", "1", "--out", str(out), "--dry-run"]
+    assert experiment_cli.main(args, "kickgan experiment") == 0
+    text = capsys.readouterr().out
+    assert "budget 2 steps per run" in text and "tiny_bce: " in text and "seed 0: done (skipped)" in text
+    assert "seed 1" not in text

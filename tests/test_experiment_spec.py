@@ -1,0 +1,90 @@
+"""Experiment YAML: validation, overrides, run configs, dataset summary and licences."""
+
+from pathlib import Path
+
+import pytest
+
+from kickgan.errors import KickganError
+from kickgan.experiment.runner import MAX_STEPS, licences_from_doc, run_config
+from kickgan.experiment.spec import load_spec, with_overrides
+
+ROOT = Path(__file__).resolve().parents[1]
+GRID = ("dcgan_bce", "dcgan_wgangp", "dcgan_wgangp_durall", "dcgan_hinge", "specgan", "wavegan")
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "tiny.yaml").write_text((ROOT / "configs" / "tiny.yaml").read_text())
+    path = tmp_path / "experiments" / "x.yaml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+BASE = "name: x\nbudget: {steps: 3}\nconfigs:\n  tiny: {}\n"
+
+
+def test_shipped_experiments_load_and_name_the_papers_grid():
+    spec = load_spec(ROOT / "configs" / "experiments" / "kick_it_out.yaml")
+    assert tuple(e.name for e in spec.configs) == GRID
+    assert all(Path(e.config).is_file() for e in spec.configs)
+    assert spec.seeds == (0, 1, 2) and spec.minutes is not None and spec.eval.metrics is None
+    tiny = load_spec(ROOT / "configs" / "experiments" / "tiny.yaml")
+    assert len(tiny.configs) == 2 and tiny.steps is not None
+
+
+def test_config_paths_resolve_against_the_experiment_file(tmp_path):
+    spec = load_spec(write(tmp_path, BASE + "  other: {config: ../tiny.yaml, set: [batch_size=4]}\n"))
+    assert [Path(e.config) for e in spec.configs] == [tmp_path / "tiny.yaml"] * 2
+    assert spec.configs[1].set == ("batch_size=4",) and spec.seeds == (0, 1, 2)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("name: x\nconfigs: {tiny: {}}\n", "budget: expected exactly one of"),
+        ("name: x\nbudget: {steps: 3, minutes: 2}\nconfigs: {tiny: {}}\n", "budget: expected exactly one of"),
+        ("name: x\nbudget: {minutes: -1}\nconfigs: {tiny: {}}\n", "budget.minutes: expected a positive number"),
+        ("name: x\nbudget: {steps: 3}\nconfigs: {nope: {}}\n", "configs.nope: no such training config"),
+        ("name: x\nbudget: {steps: 3}\nconfigs: {tiny: {sett: []}}\n", "configs.tiny: unknown option 'sett'"),
+        (BASE + "seeds: [1, 1]\n", "seeds: expected a count or a list of distinct"),
+        (BASE + "eval: {checkpoint: final}\n", "eval.checkpoint: expected best or latest"),
+        (BASE + "eval: {reference: holdout}\n", "eval.reference: expected one of"),
+        (BASE + "budgett: 1\n", "unknown option 'budgett'"),
+        ("name: a b\nbudget: {steps: 3}\nconfigs: {tiny: {}}\n", "name: expected letters"),
+        ("- just\n- a list\n", "expected a mapping of experiment options"),
+    ],
+)
+def test_bad_experiment_files_name_the_key_and_the_reason(tmp_path, text, message):
+    path = write(tmp_path, text)
+    with pytest.raises(KickganError, match=message) as info:
+        load_spec(path)
+    assert str(path) in str(info.value)
+
+
+def test_command_line_overrides_replace_the_budget_and_seeds(tmp_path):
+    spec = load_spec(write(tmp_path, BASE))
+    minutes = with_overrides(spec, data="d", minutes=2.5, seeds=2)
+    assert (minutes.data, minutes.minutes, minutes.steps, minutes.seeds) == ("d", 2.5, None, (0, 1))
+    assert with_overrides(minutes, steps=7).budget() == {"steps": 7}
+    with pytest.raises(KickganError, match="give one budget, not both"):
+        with_overrides(spec, minutes=1, steps=1)
+    with pytest.raises(KickganError, match="--seeds: expected a positive integer"):
+        with_overrides(spec, seeds=0)
+
+
+def test_run_config_fixes_budget_seed_data_and_name_over_every_override(tmp_path):
+    spec = load_spec(write(tmp_path, "name: x\nbudget: {minutes: 2}\nset: [batch_size=4, seed=9]\n"
+                                     "configs:\n  tiny_bce: {config: ../tiny.yaml, set: [loss.kind=bce]}\n"))
+    cfg = run_config(spec.configs[0], spec, seed=3, data="some/dataset")
+    assert (cfg.name, cfg.seed, cfg.data, cfg.batch_size, cfg.loss.kind) == ("tiny_bce", 3, "some/dataset", 4, "bce")
+    assert (cfg.time_budget_minutes, cfg.steps) == (2.0, MAX_STEPS)
+    steps = run_config(spec.configs[0], with_overrides(spec, steps=5), seed=0, data="d")
+    assert (steps.time_budget_minutes, steps.steps) == (0.0, 5)
+
+
+def test_licences_come_from_the_docs_kit_table(tmp_path):
+    doc = tmp_path / "data.md"
+    doc.write_text("| a | b |\n| --- | --- |\n| 1 | 2 |\n\n| kit | package | licence |\n| --- | --- | --- |\n"
+                   "| TR808 | hydrogen | GPL-2+ |\n| samples/drums | lmms | CC0 |\n")
+    assert licences_from_doc(doc) == {"TR808": "GPL-2+", "samples/drums": "CC0"}
+    assert licences_from_doc(tmp_path / "missing.md") == {}
