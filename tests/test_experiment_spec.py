@@ -9,7 +9,8 @@ from kickgan.experiment.runner import MAX_STEPS, licences_from_doc, run_config
 from kickgan.experiment.spec import load_spec, with_overrides
 
 ROOT = Path(__file__).resolve().parents[1]
-GRID = ("dcgan_bce", "dcgan_wgangp", "dcgan_wgangp_durall", "dcgan_hinge", "specgan", "wavegan")
+# The published baselines run at a quarter width in the CPU grid (see the YAML); their labels say so.
+GRID = ("dcgan_bce", "dcgan_wgangp", "dcgan_wgangp_durall", "dcgan_hinge", "specgan_d16", "wavegan_d16")
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -27,7 +28,8 @@ def test_shipped_experiments_load_and_name_the_papers_grid():
     spec = load_spec(ROOT / "configs" / "experiments" / "kick_it_out.yaml")
     assert tuple(e.name for e in spec.configs) == GRID
     assert all(Path(e.config).is_file() for e in spec.configs)
-    assert spec.seeds == (0, 1, 2) and spec.minutes is not None and spec.eval.metrics is None
+    assert [Path(e.config).stem for e in spec.configs][-2:] == ["specgan", "wavegan"]
+    assert spec.seeds == (0, 1) and spec.minutes is not None and spec.eval.metrics is None
     tiny = load_spec(ROOT / "configs" / "experiments" / "tiny.yaml")
     assert len(tiny.configs) == 2 and tiny.steps is not None
 

@@ -1,6 +1,7 @@
 """``kickgan bench NAME``: speed benchmarks, each a JSON result plus a Markdown table.
 
-Each benchmark lives beside the code it measures and exposes ``main(argv, prog)``.
+Each benchmark lives beside the code it measures and exposes ``main(argv, prog)``;
+``kickgan bench all`` runs every one in one go, so their numbers share one machine state.
 """
 
 from __future__ import annotations
@@ -17,14 +18,38 @@ BENCHES = {
 }
 
 
+def run_all(data: str | None, out: str) -> int:
+    """Run every benchmark once with its defaults, each writing ``OUT/bench_NAME.json``."""
+    extra = {
+        "spectral": ["--data", data] if data else ["--synth", "64"],
+        "train": [],
+        "generate": [],
+        "evaluate": ["--data", data] if data else [],
+    }
+    for name, (module_name, desc) in BENCHES.items():
+        print(f"== kickgan bench {name}: {desc}", flush=True)
+        module = importlib.import_module(module_name)
+        argv = extra[name] + ["--json", f"{out}/bench_{name}.json"]
+        code = int(module.main(argv, prog=f"kickgan bench {name}") or 0)
+        if code:
+            return code
+    return 0
+
+
 def main(argv: list[str], prog: str) -> int:
     parser = make_parser(
         prog,
         "Measure speed and quality on this machine; each benchmark writes JSON and a Markdown table.\n\n"
         + "\n".join(f"  {name:<9} {desc}" for name, (_, desc) in BENCHES.items()),
-        "  kickgan bench spectral --data data/open_kicks\n  kickgan bench train --help",
+        "  kickgan bench spectral --data data/open_kicks\n  kickgan bench all --data data/open_kicks\n  kickgan bench train --help",
     )
-    parser.add_argument("name", choices=sorted(BENCHES), help="which benchmark")
+    parser.add_argument("name", choices=sorted(BENCHES) + ["all"], help="which benchmark, or all of them")
     args, rest = parser.parse_known_args(argv[:1])
+    if args.name == "all":
+        every = make_parser(f"{prog} all", "Run every benchmark with its defaults.", f"  {prog} all --data data/open_kicks")
+        every.add_argument("--data", help="a dataset folder (default: synthesised kicks)")
+        every.add_argument("--out", default="runs/bench", help="folder for the JSON results (default runs/bench)")
+        opts = every.parse_args(argv[1:])
+        return run_all(opts.data, opts.out)
     module = importlib.import_module(BENCHES[args.name][0])
     return int(module.main(argv[1:], prog=f"{prog} {args.name}") or 0)
