@@ -29,7 +29,7 @@ GL_ITERS = 16  # SpecGAN's (Donahue et al. 2019)
 class SpecConfig:
     """A representation: waveform ``[B,1,length]`` to ``spec [B,C,n_freq,length//hop_length]``.
 
-    The STFT is circular (the clip is one period), periodic-Hann windowed and
+    The STFT is zero-padded beyond the clip (never circular), periodic-Hann windowed and
     amplitude-normalised (a unit sine at a bin centre has magnitude 1). Bins
     ``0 .. n_freq-1`` are kept; the rest (at least the Nyquist bin) are dropped,
     except that ``complex`` with ``n_freq == n_fft // 2`` packs the (real) Nyquist
@@ -83,7 +83,7 @@ class SpecConfig:
 
     @property
     def n_frames(self) -> int:
-        """Frames of the circular STFT: one every ``hop_length`` samples."""
+        """Frames of the STFT: one every ``hop_length`` samples."""
         return self.length // self.hop_length
 
     @property

@@ -29,7 +29,7 @@ def griffin_lim(
     init: torch.Tensor | None = None,
     seed: int = 0,
 ) -> torch.Tensor:
-    """Phase for the magnitude ``mag [..., n_fft//2 + 1, N]`` of a circular STFT.
+    """Phase for the magnitude ``mag [..., n_fft//2 + 1, N]`` of an STFT (:mod:`kickgan.spectral.stft`).
 
     Args:
         n_iter: iterations (each one inverse and one forward STFT).

@@ -37,12 +37,13 @@ HANN_LAMBDA = 0.25645  # lam / L^2 of the Gaussian matching a Hann window (Prusa
 
 
 def pghi(mag: torch.Tensor, n_fft: int, hop_length: int, tol: float = 1e-4, seed: int = 0) -> torch.Tensor:
-    """Phase of the circular STFT (:mod:`kickgan.spectral.stft`) whose magnitude is ``mag``.
+    """Phase of the STFT (:mod:`kickgan.spectral.stft`) whose magnitude is ``mag``.
 
     Args:
         mag: ``[..., n_fft//2 + 1, N]`` magnitudes (all bins; zero the ones a representation dropped).
         tol: coefficients below ``tol`` times a clip's largest get a random phase.
-        seed: clip ``i`` draws those random phases from ``seed + i``, so the result is deterministic.
+        seed: every clip draws those random phases from ``seed``, so a clip's phase depends on its
+            own magnitude alone, never on its neighbours in the batch.
 
     Returns:
         phase ``[..., F, N]`` in radians (for ``istft(mag * exp(1j * phase))``), same dtype and device as ``mag``.
@@ -53,7 +54,7 @@ def pghi(mag: torch.Tensor, n_fft: int, hop_length: int, tol: float = 1e-4, seed
     lam = HANN_LAMBDA * n_fft**2
 
     def one(i: int) -> None:
-        _pghi_one(mags[i], n_fft, hop_length, lam, math.log(tol), seed + i, phase[i])
+        _pghi_one(mags[i], n_fft, hop_length, lam, math.log(tol), seed, phase[i])
 
     with ThreadPoolExecutor(max_workers=max(1, torch.get_num_threads())) as pool:
         list(pool.map(one, range(len(mags))))
@@ -82,7 +83,8 @@ def _gradients(mag, n_fft, hop_length, lam, log_tol):  # pragma: no cover - comp
 
     ``logs`` is floored at ``log_tol`` below its maximum (the bins left out of the
     integration); ``ds/dm`` reflects at DC and Nyquist (the magnitude of a real
-    signal is even there), ``ds/dn`` is circular like the STFT.
+    signal is even there); ``ds/dn`` is one-sided at the first and last frames (the STFT does
+    not wrap: the frame before the first is not the last).
     """
     n_bins, n_frames = mag.shape
     logs = np.log(np.maximum(mag, 1e-300))
@@ -97,8 +99,9 @@ def _gradients(mag, n_fft, hop_length, lam, log_tol):  # pragma: no cover - comp
         if m == n_bins - 1:
             up = n_bins - 2
         for n in range(n_frames):
+            before, after = max(n - 1, 0), min(n + 1, n_frames - 1)  # one-sided at the clip's ends
             ds_dm = 0.5 * (logs[up, n] - logs[down, n])
-            ds_dn = 0.5 * (logs[m, (n + 1) % n_frames] - logs[m, n - 1])
+            ds_dn = (logs[m, after] - logs[m, before]) / (after - before)
             tgrad[m, n] = hop_length * 2 * np.pi * m / n_fft + t_scale * ds_dm
             fgrad[m, n] = f_scale * ds_dn
     return logs, tgrad, fgrad

@@ -2,7 +2,7 @@
 
 All take ``ref`` and ``est`` as ``wave [B,1,T]`` (or ``[B,T]``) and return ``[B]``.
 The spectral ones use one fixed analysis STFT (``n_fft=512``, ``hop_length=128``,
-circular, Hann) whatever the representation, so every representation is judged
+zero-padded, Hann) whatever the representation, so every representation is judged
 by the same ruler.
 """
 

@@ -27,14 +27,15 @@ from kickgan.spectral.griffinlim import griffin_lim
 from kickgan.spectral.pghi import pghi
 from kickgan.spectral.stft import istft, stft
 
-# keeps the gradient of the magnitude compression finite at X = 0; the round trip then moves a
-# coefficient by about 1.2 * COMPRESS_DELTA / |X|^2 relative: 1e-4 at |X| = 1e-4 (-80 dB), less above
-COMPRESS_DELTA = 1e-12
+# keeps the gradient of the magnitude compression finite at X = 0 (about 4e5 there); the round
+# trip then moves a coefficient by about 1.2 * COMPRESS_DELTA / |X|^2 relative: 1e-8 at |X| = 1e-4
+# (-80 dB). 1e-12 moved the near-silent coefficients at a clip's zero-padded edges by 2e-5.
+COMPRESS_DELTA = 1e-16
 STD_FLOOR = 1e-3  # a bin that never changes (e.g. always at the floor) is not divided by ~0
 
 
 def spectrum(wave: torch.Tensor, cfg: SpecConfig) -> torch.Tensor:
-    """The circular STFT of ``wave [B,1,T]``: complex ``[B,1,n_fft//2+1,N]``."""
+    """The STFT of ``wave [B,1,T]``: complex ``[B,1,n_fft//2+1,N]``."""
     return stft(wave, cfg.n_fft, cfg.hop_length)
 
 
