@@ -46,3 +46,19 @@ def test_jsonl_skips_a_torn_last_line(tmp_path):
     with path.open("a") as f:
         f.write('{"step": 3, "loss')
     assert io.read_jsonl(path) == [{"step": 1}, {"step": 2}]
+
+
+def test_read_yaml_mapping_names_the_file_and_the_problem(tmp_path):
+    good = tmp_path / "c.yaml"
+    good.write_text("name: x\nsteps: 3\n")
+    assert io.read_yaml_mapping(good, "config") == {"name": "x", "steps": 3}
+    with pytest.raises(KickganError, match=r"missing\.yaml: no such config file"):
+        io.read_yaml_mapping(tmp_path / "missing.yaml", "config")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("a: [1, 2\n")
+    with pytest.raises(KickganError, match=r"bad\.yaml: not valid YAML"):
+        io.read_yaml_mapping(bad, "config")
+    listing = tmp_path / "list.yaml"
+    listing.write_text("- a\n- b\n")
+    with pytest.raises(KickganError, match=r"list\.yaml: expected a mapping of experiment options"):
+        io.read_yaml_mapping(listing, "experiment")

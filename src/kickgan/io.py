@@ -64,6 +64,26 @@ def read_json(path: str | os.PathLike) -> Any:
         raise KickganError(f"{path}: not valid JSON ({exc})") from None
 
 
+def read_yaml_mapping(path: str | os.PathLike, what: str) -> dict:
+    """Read a YAML file that must hold a mapping (``what`` names it in errors, e.g. "config").
+
+    Raises:
+        KickganError: naming the file, for a missing file, invalid YAML or a non-mapping.
+    """
+    import yaml  # only the commands that read YAML pay for it
+
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise KickganError(f"{path}: no such {what} file") from None
+    except yaml.YAMLError as exc:
+        raise KickganError(f"{path}: not valid YAML ({' '.join(str(exc).split())})") from None
+    if not isinstance(raw, dict):
+        raise KickganError(f"{path}: expected a mapping of {what} options")
+    return raw
+
+
 def append_jsonl(path: str | os.PathLike, record: dict) -> None:
     """Append one JSON record as a line to ``path`` (creating it), flushed to disk."""
     path = Path(path)

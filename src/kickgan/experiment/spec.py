@@ -26,9 +26,8 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-import yaml
-
 from kickgan.errors import KickganError
+from kickgan.io import read_yaml_mapping
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -78,14 +77,7 @@ class ExperimentSpec:
 def load_spec(path: str | Path) -> ExperimentSpec:
     """Read and validate an experiment YAML; a ``KickganError`` names the file and the bad key."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise KickganError(f"{path}: no such experiment file") from None
-    except yaml.YAMLError as exc:
-        raise KickganError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
-    if not isinstance(raw, dict):
-        raise KickganError(f"{path}: expected a mapping of experiment options")
+    raw = read_yaml_mapping(path, "experiment")
     return spec_from_dict(raw, base=path.parent, where=str(path))
 
 

@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from kickgan.errors import KickganError, ParameterError
+from kickgan.io import read_yaml_mapping
 from kickgan.losses import parse_policy
 from kickgan.models import ModelConfig, check_compatible
 from kickgan.spectral import SpecConfig
@@ -133,14 +134,7 @@ class TrainConfig:
 def load_config(path: str | Path, overrides: list[str] = ()) -> TrainConfig:
     """Read a YAML config, apply ``key=value`` overrides, validate, return a :class:`TrainConfig`."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise KickganError(f"{path}: no such config file (see configs/ for the shipped ones)") from None
-    except yaml.YAMLError as exc:
-        raise KickganError(f"{path}: not valid YAML ({' '.join(str(exc).split())})") from None
-    if not isinstance(raw, dict):
-        raise KickganError(f"{path}: a config must be a YAML mapping of options")
+    raw = read_yaml_mapping(path, "config")
     raw.setdefault("name", path.stem)
     return config_from_dict(raw, overrides, source=str(path))
 
