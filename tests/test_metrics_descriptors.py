@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from kickgan.metrics.descriptors import NAMES, describe, standardised_w1
+from kickgan.metrics.descriptors import NAMES, decay_t20_ms, describe, standardised_w1
 
 SR = 16000
 
@@ -23,6 +23,22 @@ def synth_kick(f0, f1, sweep_s, decay_s, delay_s=0.01, click=0.0, sr=SR, seconds
 def col(name):
     return NAMES.index(name)
 
+
+
+@pytest.mark.parametrize("decay", [0.05, 0.2, 0.45])
+def test_fitted_decay_extrapolates_past_the_clip_end(decay):
+    """T20 of exp(-t/decay) is decay * ln(10), even when the clip ends before -20 dB (0.45 s: 1.04 s)."""
+    y, _ = synth_kick(120, 50, 0.02, decay, seconds=0.5)
+    assert decay_t20_ms(y[None], SR)[0] == pytest.approx(1000 * decay * np.log(10), rel=0.05)
+    if decay == 0.45:  # the last-crossing measure stops at the clip's end
+        assert describe(y[None], SR)[0, col("decay20_ms")] < 500
+
+
+def test_fitted_decay_is_nan_for_silence_and_a_steady_tone():
+    t = np.arange(SR // 2) / SR
+    clips = np.stack([np.zeros_like(t), np.sin(2 * np.pi * 60 * t)]).astype(np.float32)
+    out = decay_t20_ms(clips, SR)
+    assert np.isnan(out[0]) and np.isnan(out[1])  # a steady tone never falls 3 dB: nothing to fit
 
 @pytest.mark.parametrize("f0,f1,sweep,decay", [(200, 50, 0.03, 0.1), (150, 60, 0.02, 0.15), (300, 45, 0.015, 0.05)])
 def test_descriptors_recover_body_frequency_and_decay(f0, f1, sweep, decay):

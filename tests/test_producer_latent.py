@@ -1,11 +1,12 @@
-"""Latent maths of the producer tools: slerp and the fitted control directions (no model needed)."""
+"""Latent maths of the producer tools: slerp, the controls' fit and steering (no model needed)."""
 
 import numpy as np
 import pytest
 import torch
 
 from kickgan.errors import KickganError, ParameterError
-from kickgan.producer.controls import CONTROLS, fit_directions, orthogonalise
+from kickgan.producer import controls
+from kickgan.producer.controls import CONTROLS, fit_controls
 from kickgan.producer.interpolate import slerp
 
 
@@ -24,31 +25,49 @@ def test_slerp_ends_are_exact_and_the_path_keeps_the_norm():
         slerp(z0, z1, 1.5)
 
 
-def test_orthogonalised_directions_leave_the_other_weights_unmoved():
-    w = np.random.default_rng(0).standard_normal((3, 20))
-    d = orthogonalise(w)
-    assert np.allclose(np.linalg.norm(d, axis=1), 1.0)
-    off_diagonal = (w @ d.T)[~np.eye(3, dtype=bool)]
-    assert np.abs(off_diagonal).max() < 1e-10
-    assert (np.diag(w @ d.T) > 0).all()  # each still raises its own descriptor
-    w[2] = w[0] - 2 * w[1]
-    with pytest.raises(KickganError, match="pitch direction is a mix of the others"):
-        orthogonalise(w)
-
-
-def test_fit_recovers_known_linear_descriptors_and_skips_unmeasurable_kicks():
+def test_fit_measures_how_each_estimate_tracks_its_descriptor():
     rng = np.random.default_rng(1)
-    z = rng.standard_normal((400, 12))
-    true = np.zeros((3, 12))
-    true[0, 0], true[1, 1], true[2, :3] = 2.0, -1.0, (0.5, 0.5, 1.0)  # click correlates with both others
-    y = z @ true.T + 0.05 * rng.standard_normal((400, 3)) + np.array([6.0, 7.0, -20.0])
-    y[:10, 1] = np.nan  # e.g. a decay that ran past the clip
-    fitted = fit_directions(z, y)
+    scale = np.array([0.1, 0.5, 4.0])
+    e = rng.standard_normal((400, 3)) * scale + np.array([6.0, 8.0, -40.0])
+    y = 2.0 * e + 0.01 * rng.standard_normal((400, 3))
+    e[0, 2] = 1e6  # an outlier moves neither the step nor the slope
+    y[:10, 1] = np.nan  # e.g. a decay that never fell 3 dB
+    y[10, 1] = np.inf  # or never fell at all
+    fitted = fit_controls(e, y)
     assert list(fitted) == list(CONTROLS)
-    for k, name in enumerate(CONTROLS):
-        c = fitted[name]
-        assert c["r2"] > 0.99
-        d = np.asarray(c["direction"])
-        assert (true @ d)[k] > 0 and np.abs(np.delete(true @ d, k)).max() < 0.02  # its own, not the others
-        assert c["step"] == pytest.approx(1.0, abs=0.1)  # N(0, 1) latents: one step is about one unit
-        assert c["per_step"] == pytest.approx((true @ d)[k] * c["step"], rel=0.05)
+    for k, (name, c) in enumerate(fitted.items()):
+        assert c["descriptor"] == CONTROLS[name]
+        assert c["step"] == pytest.approx(scale[k], rel=0.1) and c["median"] == pytest.approx(np.median(e[:, k]), rel=1e-6)
+        assert c["rho"] > 0.99
+        assert c["per_step"] == pytest.approx(2.0 * c["step"], rel=0.01)  # the descriptor moves 2 per estimate unit
+    y[:, 2] = np.nan  # a descriptor no kick has (noise): steering still works, its tracking is unknown
+    assert fit_controls(e, y)["click"]["rho"] is None
+    e[:, 0] = 6.0  # a property that does not vary cannot be steered
+    record = {"controls": fit_controls(e, y)}
+    assert record["controls"]["pitch"]["step"] is None
+    with pytest.raises(KickganError, match="this model's pitch does not vary over its kicks; cannot steer it"):
+        controls.steer(LinearSampler(), torch.zeros(1, 16), {"pitch": 1.0}, record)
+
+
+class LinearSampler:
+    """Stands in for a sampler whose estimates are ``W z`` (exactly linear): steering is then exact."""
+
+    device = torch.device("cpu")
+
+    def __init__(self, d=16):
+        self.W = torch.randn(3, d, generator=torch.Generator().manual_seed(0))
+
+
+def test_steering_moves_one_estimate_by_its_steps_holds_the_others_and_the_norm(monkeypatch):
+    sampler = LinearSampler()
+    monkeypatch.setattr(controls, "estimate", lambda s, z: z @ s.W.T)
+    record = {"controls": {name: {"step": std} for name, std in zip(CONTROLS, (0.5, 2.0, 3.0))}}
+    z = torch.randn(2, 16, generator=torch.Generator().manual_seed(1))
+    moved = controls.steer(sampler, z, {"decay": -1.5, "click": 0.5}, record)
+    change = (moved - z) @ sampler.W.T  # [2, 3]
+    expected = torch.tensor([0.0, -1.5 * 2.0, 0.5 * 3.0]).expand(2, 3)
+    assert torch.allclose(change, expected, atol=1e-4)
+    assert torch.allclose(moved.norm(dim=1), z.norm(dim=1), rtol=0.02)  # tangent sub-steps: |z| drifts 2nd order
+    assert torch.equal(controls.steer(sampler, z, {"pitch": 0.0}, record), z)
+    with pytest.raises(KickganError, match="unknown loudness"):
+        controls.steer(sampler, z, {"loudness": 1.0}, record)

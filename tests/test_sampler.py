@@ -55,3 +55,19 @@ def test_refuses_missing_and_pickled_checkpoints(tmp_path):
     torch.save({"format": FORMAT, "G": torch.nn.Linear(1, 1)}, tmp_path / "module.pt")
     with pytest.raises(KickganError, match="refusing checkpoint with a pickled payload"):
         KickSampler.from_checkpoint(tmp_path / "module.pt")
+
+
+def test_exported_generator_makes_the_same_kicks_in_a_fifth_of_the_size(run, tmp_path, capsys):
+    from kickgan.cli.main import main as kickgan
+    from kickgan.train.checkpoint import load_checkpoint
+
+    out = tmp_path / "model.pt"
+    assert kickgan(["export", str(run), "--out", str(out)]) == 0
+    full, slim = KickSampler.from_checkpoint(run), KickSampler.from_checkpoint(out)
+    np.testing.assert_array_equal(slim.generate([0, 5]), full.generate([0, 5]))
+    assert out.stat().st_size < full.path.stat().st_size / 4
+    assert torch.load(out, weights_only=True)["source_hash"] == full.checkpoint_hash
+    with pytest.raises(KickganError, match="model.pt: not a kickgan checkpoint"):  # no resuming from it
+        load_checkpoint(out)
+    assert kickgan(["export", str(run), "--out", str(out)]) == 1
+    assert "model.pt: already exists (use --force" in capsys.readouterr().err

@@ -19,7 +19,7 @@ import torch
 from kickgan.errors import KickganError
 from kickgan.models import build_models, sample_latents
 from kickgan.spectral import make_representation
-from kickgan.train.checkpoint import file_sha256, load_checkpoint, resolve_checkpoint
+from kickgan.train.checkpoint import file_sha256, load_generator, resolve_checkpoint
 from kickgan.train.config import config_from_dict
 from kickgan.train.previews import decode_each
 
@@ -36,9 +36,10 @@ class KickSampler:
 
     @classmethod
     def from_checkpoint(cls, path: str | Path, device: str | torch.device = "cpu") -> KickSampler:
-        """Load a checkpoint file, or a run folder's ``checkpoints/best.pt`` (else ``latest.pt``)."""
+        """Load a checkpoint or generator file (``kickgan export``), or a run folder's
+        ``checkpoints/best.pt`` (else ``latest.pt``)."""
         path = resolve_checkpoint(path)
-        state = load_checkpoint(path)
+        state = load_generator(path)
         cfg = config_from_dict(state["config"], source=f"{path} (config)")
         rep = make_representation(cfg.representation)
         G, _ = build_models(cfg.model, tuple(rep.shape))

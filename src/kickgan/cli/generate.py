@@ -37,7 +37,7 @@ def add_export_options(parser: argparse.ArgumentParser, controls: bool = True) -
     group.add_argument("--threads", type=int, default=1,
                        help="torch CPU threads (default 1: kicks are made one at a time, too small to share)")
     if controls:
-        steer = parser.add_argument_group("shape (in standard deviations along learned latent directions)")
+        steer = parser.add_argument_group("shape (in standard deviations of the model's kicks; the other two held)")
         steer.add_argument("--truncation", type=float, default=1.0, metavar="T",
                            help="scale latents toward the mean by T in (0, 1]: more typical, less varied")
         steer.add_argument("--pitch", type=float, default=0.0, metavar="X", help="body pitch: + higher, - lower")
@@ -57,7 +57,7 @@ def controls_of(args: argparse.Namespace) -> dict:
 
 
 def load_sampler(args: argparse.Namespace, steer: bool = False):
-    """The sampler of ``args.checkpoint``; with ``steer``, fits the control directions first if needed (saying so)."""
+    """The sampler of ``args.checkpoint``; with ``steer``, fits the controls first if needed (saying so)."""
     import torch
 
     from kickgan.producer import controls as controls_mod
@@ -68,7 +68,7 @@ def load_sampler(args: argparse.Namespace, steer: bool = False):
     torch.set_num_threads(args.threads)
     sampler = KickSampler.from_checkpoint(args.checkpoint, device=args.device)
     if steer and not controls_mod.is_fitted(sampler):
-        print(f"fitting control directions on {controls_mod.N_FIT} kicks (once per checkpoint) ...", file=sys.stderr)
+        print(f"fitting the pitch/decay/click controls on {controls_mod.N_FIT} kicks (once per checkpoint) ...", file=sys.stderr)
         controls_mod.load_or_fit(sampler)
     return sampler
 

@@ -4,7 +4,9 @@ Latency: one ``kickgan generate``-equivalent call for one seed (latent, generato
 reconstruction, finishing at 44.1 kHz, 16-bit WAV + sidecar), median of ``--repeats`` seeds
 after a warm-up, with the median time of each part. Throughput: the same for ``--n`` seeds in
 one call (each kick decoded alone, which keeps files identical by seed), and, for comparison,
-decoding in batches of 64 and finishing without writing. Without a checkpoint the model of
+decoding in batches of 64 and finishing without writing. Steering: the median time to move one
+latent by ``--pitch +1`` (four sub-steps), and the one-off fit of the controls (when the
+checkpoint has none stored beside it yet). Without a checkpoint the model of
 ``--config`` is built and trained for one step on synthesised kicks: its speed is that of the
 trained model. Writes JSON (``--json``) and appends a Markdown section to ``--markdown``.
 
@@ -31,6 +33,7 @@ from kickgan import __version__
 from kickgan.cli.common import make_parser
 from kickgan.errors import UsageError
 from kickgan.io import write_json
+from kickgan.producer import controls
 from kickgan.producer.export import ExportOptions, finish, kick_name, write_kick
 from kickgan.producer.generate import generate
 from kickgan.sampler import KickSampler
@@ -62,6 +65,7 @@ def main(argv: list[str], prog: str) -> int:
             "versions": {"kickgan": __version__, "torch": torch.__version__},
             "latency_ms": latency(sampler, Path(tmp) / "latency", args.repeats),
             "throughput": throughput(sampler, Path(tmp) / "throughput", args.n),
+            "steering": steering(sampler, args.repeats),
         }
     if args.json:
         write_json(args.json, result)
@@ -108,8 +112,24 @@ def throughput(sampler, out: Path, n: int) -> dict:
     return {"n": n, "written_per_s": n / written, "batched_per_s": n / batched}
 
 
+def steering(sampler, repeats: int) -> dict:
+    """Milliseconds to steer one latent by ``pitch +1`` (median of ``repeats`` seeds), and seconds
+    to fit the controls (None when they were already stored beside the checkpoint)."""
+    fitted = controls.is_fitted(sampler)
+    t0 = time.perf_counter()
+    record = controls.load_or_fit(sampler)
+    fit_s = None if fitted else time.perf_counter() - t0
+    times = []
+    for seed in range(repeats):
+        z = sampler.latents([seed])
+        t0 = time.perf_counter()
+        controls.steer(sampler, z, {"pitch": 1.0}, record)
+        times.append(time.perf_counter() - t0)
+    return {"pitch_plus_1_ms": 1000 * statistics.median(times), "fit_s": fit_s, "n_fit": record["n"]}
+
+
 def markdown(result: dict) -> str:
-    lat, thr = result["latency_ms"], result["throughput"]
+    lat, thr, steer = result["latency_ms"], result["throughput"], result["steering"]
     verdict = "meets" if lat["total"] < TARGET_MS else "misses"
     return "\n".join([
         f"## kickgan bench generate ({result['date']})",
@@ -126,6 +146,9 @@ def markdown(result: dict) -> str:
         "",
         f"Medians of {lat['repeats']} seeds (parts timed separately); the median {verdict} the target of "
         f"{TARGET_MS:.0f} ms per kick. On a shared machine the fastest run is the least disturbed.",
+        f"Steering one kick by `--pitch +1` adds {steer['pitch_plus_1_ms']:.0f} ms (median; four sub-steps)"
+        + (f"; fitting the controls on {steer['n_fit']} kicks took {steer['fit_s']:.1f} s (once per checkpoint)."
+           if steer["fit_s"] is not None else "; the controls were already fitted."),
         "",
     ])
 

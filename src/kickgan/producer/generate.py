@@ -18,7 +18,7 @@ from kickgan.producer.export import ExportOptions, check_free, finish, kick_name
 
 def latents_for(sampler, seeds: list[int], truncation: float = 1.0, controls: dict | None = None) -> torch.Tensor:
     """``z [len(seeds), z_dim]``: each seed's latent, scaled by ``truncation`` toward the prior's
-    mean (0) and moved along the control directions by ``controls`` (standard deviations)."""
+    mean (0) and steered by ``controls`` (standard deviations; :mod:`kickgan.producer.controls`)."""
     if not 0.0 < truncation <= 1.0:
         raise ParameterError(f"--truncation: must be in (0, 1], got {truncation}")
     z = sampler.latents(seeds)

@@ -8,7 +8,7 @@ Three arrangements:
 - ``velocity``: every kick becomes a velocity layer of note 36, softest layer first
   (the velocity range 1-127 is split evenly), e.g. kicks you chose for rising click;
 - ``keys`` with ``layers = N``: velocity layers of one kick on each note: the kick of the seed
-  steered along the click direction from ``-layer_click`` (softest) to ``+layer_click``
+  steered along the click control from ``-layer_click`` (softest) to ``+layer_click``
   (hardest), as a harder beater stroke sounds brighter.
 
 An SFZ kit is a folder: ``NAME.sfz`` and ``samples/`` with the WAVs (and their sidecars).

@@ -8,6 +8,11 @@ A checkpoint is a dict of tensors and plain values::
 It is written to a temporary file and renamed (:func:`kickgan.io.atomic_path`),
 so a crash mid-write leaves the previous checkpoint intact, and it is read only
 with ``torch.load(weights_only=True)``: a file carrying any pickled object is refused.
+
+A generator file (:func:`export_generator`, format ``kickgan-generator/1``) keeps only what
+makes kicks: ``{"format", "step", "G_ema", "representation", "config", "versions",
+"source_hash"}``, about a fifth of the size. The producer tools read either
+(:func:`load_generator`); training resumes only from a full checkpoint.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ from kickgan.io import atomic_path
 
 FORMAT = "kickgan-checkpoint/1"
 REQUIRED = ("step", "G", "D", "G_ema", "opt_g", "opt_d", "rng", "representation", "config")
+GENERATOR_FORMAT = "kickgan-generator/1"
+GENERATOR_KEYS = ("step", "G_ema", "representation", "config")
 
 
 def versions() -> dict:
@@ -87,20 +94,46 @@ def load_checkpoint(path: str | Path) -> dict:
         KickganError: naming the file, for a missing or unreadable file, one with a pickled
             payload (any object but tensors and plain values), or one that is not a kickgan checkpoint.
     """
+    return _checked(_read(path), path, {FORMAT: REQUIRED})
+
+
+def load_generator(path: str | Path) -> dict:
+    """What makes kicks (``step``, ``G_ema``, ``representation``, ``config``) from a full checkpoint
+    or a generator file; the same errors as :func:`load_checkpoint`."""
+    return _checked(_read(path), path, {FORMAT: GENERATOR_KEYS, GENERATOR_FORMAT: GENERATOR_KEYS})
+
+
+def export_generator(src: str | Path, dst: str | Path) -> Path:
+    """Write the generator file of checkpoint ``src`` to ``dst`` (atomically); returns ``dst``."""
+    state = load_generator(src)
+    slim = {key: state[key] for key in GENERATOR_KEYS}
+    slim["G_ema"] = {"model": state["G_ema"]["model"]}
+    slim = {"format": GENERATOR_FORMAT, "versions": versions(), **slim, "source_hash": file_sha256(src)}
+    with atomic_path(dst) as tmp:
+        torch.save(slim, tmp)
+    return Path(dst)
+
+
+def _read(path: str | Path) -> dict:
     path = Path(path)
     if not path.is_file():
         raise KickganError(f"{path}: no such checkpoint")
     if not zipfile.is_zipfile(path):  # torch.save writes a zip archive; anything else is not ours
         raise KickganError(f"{path}: cannot read checkpoint (not a torch.save zip archive)")
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
+        return torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
         raise KickganError(f"{path}: refusing checkpoint with a pickled payload ({_unpickling_reason(exc)})") from None
     except (RuntimeError, OSError, EOFError) as exc:
         raise KickganError(f"{path}: cannot read checkpoint ({' '.join(str(exc).split())[:160]})") from None
-    if not isinstance(state, dict) or state.get("format") != FORMAT:
-        raise KickganError(f"{path}: not a kickgan checkpoint (expected format {FORMAT})")
-    missing = [key for key in REQUIRED if key not in state]
+
+
+def _checked(state, path: str | Path, required: dict[str, tuple[str, ...]]) -> dict:
+    """``state`` if its format is one of ``required``'s and it holds that format's keys."""
+    fmt = state.get("format") if isinstance(state, dict) else None
+    if fmt not in required:
+        raise KickganError(f"{path}: not a kickgan checkpoint (expected format {' or '.join(required)})")
+    missing = [key for key in required[fmt] if key not in state]
     if missing:
         raise KickganError(f"{path}: checkpoint lacks {', '.join(missing)}")
     return state
