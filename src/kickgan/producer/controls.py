@@ -10,14 +10,14 @@ descriptor over those kicks (Spearman rho, and the descriptor's change per step 
 ``--pitch +1 --decay -0.5`` then walks the latent in sub-steps of at most ``SUB_STEP``: each
 takes the smallest move ``dz`` with ``J dz = delta`` (``J``: the Jacobian of the three estimates
 at ``z``, plus the unit radial direction, whose target is 0) by the pseudo-inverse, so the
-requested estimates change by their share of the amounts (times their standard deviation), the
+requested estimates change by their share of the amounts (times their step), the
 other estimates hold to first order, and ``|z|`` stays put (the kick stays as typical as it was).
 
 Why local steps rather than one global direction per control (InterFaceGAN: a linear regression
-of each descriptor on the latents): the descriptors are not linear in a DCGAN's latent. On
-``dcgan_wgangp`` trained 15 min on ``synth:256``, global directions moved their own descriptor
-with a Spearman rho of 0.74 / 0.55 / 0.85 (pitch / decay / click; 9 steps over +-2, 8 seeds),
-local steps with 0.98 / 0.89 / 0.95 (docs/producer.md).
+of each descriptor on the latents): the descriptors are not linear in a DCGAN's latent. Spearman
+rho of each control with its own descriptor (pitch / decay / click; 9 steps over +-2, 8 seeds):
+``dcgan_wgangp`` 15 min on ``synth:256``: global 0.69 / 0.61 / 0.94, walk 0.93 / 0.95 / 0.93;
+60 min on ``synth:2048``: global 0.98 / 0.92 / 0.98, walk 0.99 / 1.00 / 0.95 (docs/producer.md).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import numpy as np
 import scipy.stats
 import torch
 
+from kickgan.audio.preprocess import fix_length
 from kickgan.errors import KickganError
 from kickgan.io import read_json, write_json
 from kickgan.metrics.descriptors import NAMES, decay_t20_ms, describe
@@ -51,9 +52,12 @@ def controls_path(sampler) -> Path:
 
 
 def decode(sampler, z: torch.Tensor) -> np.ndarray:
-    """The kicks of ``z [B, z_dim]`` as ``[B, length]`` at ``sampler.sr``."""
+    """The kicks of ``z [B, z_dim]`` as ``[B, length]`` at ``sampler.sr``, their last 10 ms faded out
+    as the dataset's real kicks are (:func:`kickgan.audio.preprocess.fix_length`): a tail cut off
+    mid-ring would otherwise put a spike at the clip's end into the Hilbert envelope."""
     with torch.no_grad():
-        return np.concatenate([sampler.decode(z[i : i + BATCH])[:, 0].cpu().numpy() for i in range(0, len(z), BATCH)])
+        clips = np.concatenate([sampler.decode(z[i : i + BATCH])[:, 0].cpu().numpy() for i in range(0, len(z), BATCH)])
+    return np.stack([fix_length(clip, len(clip), sampler.sr) for clip in clips]) if len(clips) else clips
 
 
 def measure(sampler, z: torch.Tensor) -> np.ndarray:
