@@ -44,3 +44,22 @@ def test_click_estimate_rises_with_the_click_and_is_differentiable():
     assert (np.diff(e[:, 2].detach().numpy()) > 5).all()  # measured: -68 / -39 / -29 / -19 dB
     e.sum().backward()
     assert torch.isfinite(wave.grad).all() and wave.grad.abs().sum() > 0
+
+
+@pytest.mark.parametrize("kind", ["logmag", "wave", "complex", "mag_if"])
+def test_magnitude_of_every_representation_carries_a_gradient_to_the_latent(kind):
+    from kickgan.producer.estimates import magnitude
+    from kickgan.spectral import make_representation
+    from kickgan.spectral.config import SpecConfig
+
+    cfg = SpecConfig(kind=kind, sr=SR, length=LENGTH, n_fft=N_FFT, hop_length=HOP, n_freq=256)
+    rep = make_representation(cfg).fit(np.stack([kick(f, 0.1) for f in (50, 70, 90)]))
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        layer = torch.nn.Linear(8, int(np.prod(rep.shape)))
+    z = torch.randn(2, 8, generator=torch.Generator().manual_seed(1), requires_grad=True)
+    mag = magnitude(lambda x: 0.5 * torch.tanh(layer(x)).reshape(-1, *rep.shape), rep, z)
+    assert mag.shape[0] == 2 and mag.shape[-1] == LENGTH // HOP and (mag >= 0).all()
+    e = estimates(mag**2, SR, N_FFT, HOP)
+    (grad,) = torch.autograd.grad(e[:, [0, 2]].sum(), z)  # decay of this noise is flat: no gradient
+    assert torch.isfinite(grad).all() and grad.abs().sum() > 0

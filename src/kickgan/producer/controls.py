@@ -40,13 +40,13 @@ N_FIT = 512
 FIT_SEED = 1_000_000  # fitting seeds start here, away from the seeds producers use
 BATCH = 64
 MIN_MEASURED = 8  # kicks needed to fit a control
-SUB_STEP = 0.25  # the largest move of one control per sub-step, in standard deviations
+SUB_STEP = 0.25  # the largest move of one control per sub-step, in steps
 # control -> the evaluation descriptor its estimate tracks (log2 for the Hz and ms ones)
 CONTROLS: dict[str, str] = {"pitch": "body_hz_100ms", "decay": "decay_t20_ms", "click": "click_db"}
 
 
 def controls_path(sampler) -> Path:
-    """Where the directions of ``sampler``'s checkpoint live: ``<checkpoint>.controls.json`` beside it."""
+    """Where the controls of ``sampler``'s checkpoint live: ``<checkpoint>.controls.json`` beside it."""
     path = Path(sampler.path)
     return path.with_name(path.stem + ".controls.json")
 
@@ -116,7 +116,7 @@ def _stored(sampler) -> dict | None:
 
 
 def is_fitted(sampler) -> bool:
-    """Whether directions for exactly this checkpoint are stored beside it."""
+    """Whether controls for exactly this checkpoint are stored beside it."""
     return _stored(sampler) is not None
 
 
