@@ -65,8 +65,9 @@ def loss_curves(record: dict) -> Figure:
 
 
 def quality_curves(record: dict) -> Figure:
-    """Quality against wall-clock training time: the trainer's periodic validation score per model
-    (lines, left) and the final score of each evaluated checkpoint (points, right)."""
+    """Quality against training: the trainer's periodic validation score per model against
+    wall-clock time (lines, left), and the final score of each evaluated run against the generator
+    steps it reached (points, right; under one time budget, what each model's speed bought)."""
     fig = Figure(figsize=(11, 4), layout="constrained")
     left, right = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
     key = _quality_key(record)
@@ -83,10 +84,10 @@ def quality_curves(record: dict) -> Figure:
     final = next((k for k in FINAL_QUALITY if any(k in r["metrics"] for r in record["runs"])), None)
     for i, name in enumerate(_model_names(record)):
         runs = [r for r in record["runs"] if r["model"] == name and r["metrics"].get(final) is not None]
-        right.scatter([r["train_seconds"] / 60 for r in runs], [r["metrics"][final] for r in runs],
-                      color=f"C{i}", label=name)
-    right.set_title(f"evaluated checkpoint: {final}" if final else "no final evaluation")
-    right.set_xlabel("training time (min)")
+        right.scatter([r["steps"] for r in runs], [r["metrics"][final] for r in runs], color=f"C{i}", label=name)
+    right.set_xscale("log")
+    right.set_title(f"evaluated run: {final}" if final else "no final evaluation")
+    right.set_xlabel("generator steps reached (log)")
     right.set_ylabel(final or "")
     _legend(right)
     return fig

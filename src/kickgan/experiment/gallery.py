@@ -15,7 +15,7 @@ from kickgan.io import write_text
 
 FIGURES = (
     ("loss_curves", "Loss curves"),
-    ("quality_vs_time", "Quality against wall-clock time"),
+    ("quality_vs_time", "Quality against training time (left) and the steps each run reached (right)"),
     ("spectrograms", "Spectrograms: real kicks and each model's"),
     ("descriptors", "Kick descriptors: real against each model"),
     ("power_spectra", "Averaged power spectra (Durall et al. 2020)"),
