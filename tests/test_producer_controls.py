@@ -29,7 +29,8 @@ SEEDS = range(8)
 def steered(tmp_path_factory):
     """The sampler, its controls, the descriptors' stds, and per control the descriptors
     ``[seed, amount, K]`` of ``SEEDS`` steered over ``AMOUNTS``."""
-    torch.set_num_threads(1)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as the producer commands run
     path = tmp_path_factory.mktemp("model") / "model.pt"  # the controls are written beside it
     shutil.copy(MODEL, path)
     sampler = KickSampler.from_checkpoint(path)
@@ -41,7 +42,8 @@ def steered(tmp_path_factory):
     for name in controls.CONTROLS:
         z = torch.cat([controls.steer(sampler, sampler.latents([seed]), {name: a}, record) for seed in SEEDS for a in AMOUNTS])
         out[name] = controls.measure(sampler, z).reshape(len(SEEDS), len(AMOUNTS), -1)
-    return sampler, record, stds, out
+    yield sampler, record, stds, out
+    torch.set_num_threads(threads)
 
 
 def test_fit_is_stored_and_each_estimate_tracks_its_descriptor(steered):

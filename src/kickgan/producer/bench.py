@@ -6,7 +6,7 @@ after a warm-up, with the median time of each part. Throughput: the same for ``-
 one call (each kick decoded alone, which keeps files identical by seed), and, for comparison,
 decoding in batches of 64 and finishing without writing. Steering: the median time to move one
 latent by ``--pitch +1`` (four sub-steps), and the one-off fit of the controls (when the
-checkpoint has none stored beside it yet). Without a checkpoint the model of
+checkpoint has none stored beside it yet; stored there, as ``generate --pitch`` would). Without a checkpoint the model of
 ``--config`` is built and trained for one step on synthesised kicks: its speed is that of the
 trained model. Writes JSON (``--json``) and appends a Markdown section to ``--markdown``.
 

@@ -55,8 +55,7 @@ def decode(sampler, z: torch.Tensor) -> np.ndarray:
     """The kicks of ``z [B, z_dim]`` as ``[B, length]`` at ``sampler.sr``, their last 10 ms faded out
     as the dataset's real kicks are (:func:`kickgan.audio.preprocess.fix_length`): a tail cut off
     mid-ring would otherwise put a spike at the clip's end into the Hilbert envelope."""
-    with torch.no_grad():
-        clips = np.concatenate([sampler.decode(z[i : i + BATCH])[:, 0].cpu().numpy() for i in range(0, len(z), BATCH)])
+    clips = sampler.decode(z)[:, 0].numpy()  # decoded in chunks by the sampler
     return np.stack([fix_length(clip, len(clip), sampler.sr) for clip in clips]) if len(clips) else clips
 
 
@@ -95,9 +94,10 @@ def fit_controls(e: np.ndarray, y: np.ndarray) -> dict:
     out = {}
     for k, (name, descriptor) in enumerate(CONTROLS.items()):
         ek = e[np.isfinite(e[:, k]), k]
+        step = robust_std(ek) if len(ek) >= MIN_MEASURED else 0.0
         c = {"descriptor": descriptor, "median": None, "step": None, "rho": None, "per_step": None}
-        if len(ek) >= MIN_MEASURED and robust_std(ek) > 0:
-            c["median"], c["step"] = float(np.median(ek)), robust_std(ek)
+        if step > 0:
+            c["median"], c["step"] = float(np.median(ek)), step
         ok = np.isfinite(e[:, k]) & np.isfinite(y[:, k])
         if c["step"] is not None and ok.sum() >= MIN_MEASURED:
             c["rho"] = float(scipy.stats.spearmanr(e[ok, k], y[ok, k]).statistic)
