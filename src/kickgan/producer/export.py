@@ -5,7 +5,9 @@ The finishing chain (:func:`finish`), in order:
 1. resample to the requested rate with soxr (:func:`kickgan.audio.preprocess.resample`);
 2. remove DC (subtract the mean);
 3. cut the leading silence so the attack starts at most ``LEAD_MS`` (1 ms) into the file,
-   fading in over what is kept before it (so the file starts at zero);
+   and fade in (a half cosine from zero) over what is kept before it, but over at least
+   ``FADE_IN_MS``: a model wave with energy at its first sample would otherwise start with a
+   step, heard as a pop on every trigger (the length is measured in docs/producer.md);
 4. fade out the last ``FADE_MS`` (a half cosine), so the file never ends in a step;
 5. set the level: peak at ``peak_db`` dBFS (-1 by default), or RMS at ``loudness_db`` dBFS
    with the peak still kept at or below ``peak_db``.
@@ -33,6 +35,7 @@ SUBTYPES = {"16": "PCM_16", "24": "PCM_24", "32f": "FLOAT"}  # --bit-depth -> so
 LEAD_MS = 1.0  # longest leading silence kept before the attack
 ONSET_DB = -40.0  # the attack: the first sample within this many dB of the peak
 FADE_MS = 5.0  # tail fade
+FADE_IN_MS = 0.5  # shortest fade-in: no step at the start, real kicks' 10-50 % rise kept (docs/producer.md)
 
 
 @dataclass(frozen=True)
@@ -55,24 +58,26 @@ class ExportOptions:
             raise ParameterError(f"--loudness-db: must be from -60 to 0 dBFS, got {self.loudness_db}")
 
 
-def finish(y: np.ndarray, sr: int, opts: ExportOptions) -> np.ndarray:
+def finish(y: np.ndarray, sr: int, opts: ExportOptions, fade_in_ms: float = FADE_IN_MS) -> np.ndarray:
     """The finishing chain of the module docstring: ``y [T]`` at ``sr`` -> ``[T']`` float32 at ``opts.sr``.
 
-    A silent clip stays silent.
+    A silent clip stays silent. ``fade_in_ms`` is the shortest fade-in (0 turns it off, for measurements).
     """
     y = resample(np.asarray(y, dtype=np.float32), int(sr), opts.sr)
-    y = trim_lead((y - y.mean(dtype=np.float64)).astype(np.float32), opts.sr)
+    y = trim_lead((y - y.mean(dtype=np.float64)).astype(np.float32), opts.sr, fade_in_ms=fade_in_ms)
     y = fix_length(y, len(y), opts.sr, fade_ms=FADE_MS)
     return set_level(y, opts.peak_db, opts.loudness_db)
 
 
-def trim_lead(y: np.ndarray, sr: int, lead_ms: float = LEAD_MS) -> np.ndarray:
-    """Cut ``y [T]`` so its attack lies at most ``lead_ms`` in; fade in over the part kept before it."""
+def trim_lead(y: np.ndarray, sr: int, lead_ms: float = LEAD_MS, fade_in_ms: float = FADE_IN_MS) -> np.ndarray:
+    """Cut ``y [T]`` so its attack lies at most ``lead_ms`` in; fade in from zero over the part kept
+    before it, or over the first ``fade_in_ms`` if that is longer. The result starts at exactly 0."""
     onset = find_onset(y, ONSET_DB)
     n_lead = min(onset, int(lead_ms * sr / 1000))
     y = y[onset - n_lead :].copy()
-    if n_lead > 0:
-        y[:n_lead] *= (0.5 - 0.5 * np.cos(np.linspace(0, np.pi, n_lead, endpoint=False))).astype(np.float32)
+    n_fade = min(len(y), max(n_lead, int(round(fade_in_ms * sr / 1000))))
+    if n_fade > 0:
+        y[:n_fade] *= (0.5 - 0.5 * np.cos(np.linspace(0, np.pi, n_fade, endpoint=False))).astype(np.float32)
     return y
 
 
