@@ -220,3 +220,36 @@ def test_load_clips_reads_datasets_splits_and_folders(built):
     assert names == ["kick_0.wav", "kick_1.wav", "kick_2.wav", "snare_01.wav"] and clips.shape == (4, 2048)
     with pytest.raises(KickganError, match="not a kickgan dataset"):
         load_clips(f"{src}:train", 16000, 2048)
+
+
+def test_a_full_band_dataset_records_and_counts_a_band_limited_source(tmp_path, capsys):
+    """`data build --sr 44100 --length 32768` end to end; a 22.05 kHz source is resampled, recorded
+    as band-limited at 11025 Hz, and counted by dataset.json, the summary and the band metric."""
+    from kickgan.metrics.evaluate import evaluate
+
+    src = tmp_path / "src"
+    for k, kit in enumerate(("kitA", "kitB", "kitC", "kitD")):
+        (src / kit).mkdir(parents=True)
+        for j in range(2):
+            sf.write(src / kit / f"kick_{j}.wav", kick(44100, 0.8, index=2 * k + j), 44100, subtype="PCM_24")
+    sf.write(src / "kitB" / "kick_low_rate.wav", kick(22050, 0.8, index=9), 22050, subtype="PCM_16")
+    sf.write(src / "kitC" / "kick_48k.wav", kick(48000, 0.8, index=10), 48000, subtype="PCM_16")
+    out = tmp_path / "ds44"
+    assert cli(["data", "build", str(src), "--out", str(out), "--sr", "44100", "--length", "32768", "-v"]) == 0
+    printed = capsys.readouterr().out
+    info = json.loads((out / "dataset.json").read_text())
+    assert (info["sr"], info["length"], info["n_kept"], info["n_band_limited"]) == (44100, 32768, 10, 1)
+    recs = by_source(read_manifest(out))
+    assert recs["kitB/kick_low_rate.wav"]["band_limit_hz"] == 11025
+    assert recs["kitC/kick_48k.wav"]["band_limit_hz"] == recs["kitA/kick_0.wav"]["band_limit_hz"] == 22050
+    assert "band-limited: 1 kept files" in printed and "[band-limited at 11025 Hz]" in printed
+    split = recs["kitB/kick_low_rate.wav"]["split"]
+    data = load_split(out, split)
+    assert data.clips.shape[1] == 32768 and len(data.clips) >= 2
+    report = evaluate(f"{out}:{split}", f"{out}:{split}", metrics=["bands"], cache_dir=None, progress=False)
+    assert report["sr"] == 44100
+    for column in ("generated", "real_floor"):
+        if column in report["results"]:
+            assert report["results"][column]["band/8-16k/median_db"] is not None
+    assert report["results"]["generated"]["band/n_band_limited"] == 1
+    assert report["results"]["generated"]["band/n_band_limited_ref"] == 1

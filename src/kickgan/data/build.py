@@ -85,7 +85,8 @@ def build_dataset(
         "normalize": normalize, "splits": {s: split_names.count(s) for s in SPLITS},
         "kits": {s: sorted({records[i]["kit"] for i, n in zip(kept, split_names) if n == s}) for s in SPLITS},
         "n_files": len(records), "n_kept": len(kept), "rejected": _reason_counts(records),
-        "n_clipped": sum(bool(records[i]["clipped"]) for i in kept), "not_kicks": found.not_kicks,
+        "n_clipped": sum(bool(records[i]["clipped"]) for i in kept),
+        "n_band_limited": sum(records[i]["band_limit_hz"] < sr / 2 for i in kept), "not_kicks": found.not_kicks,
         "excluded": found.excluded, "sources": [str(s) for s in sources], "all": all_kicks,
         "exclude": list(exclude), "kickgan": __version__,
     }
@@ -94,8 +95,8 @@ def build_dataset(
 
 
 def _check_args(sources: list[Path], out: Path, sr: int, length: int, normalize: str | None) -> None:
-    if not isinstance(sr, int) or sr < 8000:
-        raise ParameterError(f"--sr must be an integer of at least 8000 Hz, got {sr}")
+    if not isinstance(sr, int) or not 8000 <= sr <= 192000:
+        raise ParameterError(f"--sr must be an integer from 8000 to 192000 Hz, got {sr}")
     if not isinstance(length, int) or length < 256:
         raise ParameterError(f"--length must be an integer of at least 256 samples, got {length}")
     if normalize not in NORMALIZE_KINDS:
@@ -136,6 +137,7 @@ def _read_all(cands: list[Candidate], progress: bool, sr: int, length: int, norm
                 sha256=c.sha256, content_sha256=c.content_sha256, orig_sr=c.sr, orig_channels=c.y.shape[0],
                 orig_frames=c.y.shape[1], orig_duration=round(c.y.shape[1] / c.sr, 6), orig_subtype=c.subtype,
                 clipped=c.clipped, clipped_fraction=round(c.clipped_fraction, 6),
+                band_limit_hz=min(c.sr, sr) / 2,
             )
         records.append(rec)
     return records, items
@@ -149,7 +151,7 @@ def _record(i: int, cand: Candidate) -> dict:
         "source": str(cand.path), "kit": cand.kit, "instrument": cand.instrument, "layer": cand.layer,
         "velocity": list(cand.velocity) if cand.velocity else None, "sha256": None, "content_sha256": None,
         "orig_sr": None, "orig_channels": None, "orig_frames": None, "orig_duration": None, "orig_subtype": None,
-        "clipped": None, "clipped_fraction": None, "duplicate_of": None, "similarity": None,
+        "band_limit_hz": None, "clipped": None, "clipped_fraction": None, "duplicate_of": None, "similarity": None,
         "split": None, "index": None, "file": None,
     }
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import soundfile as sf
 
 from kickgan.audio.preprocess import prepare_clip
 from kickgan.errors import KickganError, ParameterError
@@ -108,6 +109,23 @@ def load_clips(spec: str, sr: int, length: int) -> tuple[np.ndarray, list[str]]:
     if split is not None:
         raise KickganError(f"{spec}: '{root}' is not a kickgan dataset, so it has no '{split}' split")
     return _load_folder(root, sr, length)
+
+
+def band_limits(spec: str, names: list[str], sr: int) -> np.ndarray:
+    """The band limit (Hz) of each clip ``load_clips(spec, sr, ...)`` returned as ``names``: the Nyquist
+    frequency of the lowest rate it passed through (its source file, the dataset, ``sr``) ``[N]``.
+
+    A dataset's manifest records each kept file's ``band_limit_hz`` (older manifests: ``orig_sr``);
+    an audio folder's files are asked for their rate.
+    """
+    root, _ = _parse_spec(spec)
+    if is_dataset(root):
+        info = read_info(root)
+        records = {r["id"]: r for r in read_manifest(root)}
+        limits = [records[n].get("band_limit_hz") or min(records[n]["orig_sr"], info["sr"]) / 2 for n in names]
+    else:
+        limits = [sf.info(str(root / n)).samplerate / 2 for n in names]
+    return np.minimum(np.asarray(limits, dtype=np.float64), sr / 2)
 
 
 def _parse_spec(spec: str) -> tuple[Path, str | None]:

@@ -17,6 +17,9 @@ def format_summary(info: dict, records: list[dict], verbose: bool = False) -> st
         f"clips: {info['sr']} Hz, {info['length']} samples ({info['length'] / info['sr']:.3f} s),"
         f" normalised: {info['normalize']}; {info['n_clipped']} kept files flagged for heavy clipping",
     ]
+    if info.get("n_band_limited"):
+        lines.append(f"band-limited: {info['n_band_limited']} kept files come from a rate below {info['sr']} Hz "
+                     "and hold nothing above their own Nyquist frequency (band_limit_hz in the manifest)")
     if info["split_by"] == "kit":
         lines.append(f"split by kit (seed {info['seed']}): no kit is in two splits")
     else:
@@ -29,8 +32,16 @@ def format_summary(info: dict, records: list[dict], verbose: bool = False) -> st
         lines += [f"  {r['reason']:<15} {r['source']}  ({r['detail']})" for r in rejected]
     if verbose and kept:
         lines += ["", "kept files:"]
-        lines += [f"  {r['split']:<5} {r['id']}  <- {r['source']}{'  [clipped]' if r['clipped'] else ''}" for r in kept]
+        lines += [f"  {r['split']:<5} {r['id']}  <- {r['source']}{_flags(r, info['sr'])}" for r in kept]
     return "\n".join(lines) + "\n"
+
+
+def _flags(record: dict, sr: int) -> str:
+    flags = ["clipped"] if record["clipped"] else []
+    limit = record.get("band_limit_hz")
+    if limit is not None and limit < sr / 2:
+        flags.append(f"band-limited at {limit:g} Hz")
+    return "".join(f"  [{f}]" for f in flags)
 
 
 def _kit_table(records: list[dict]) -> str:
