@@ -33,7 +33,7 @@ def features(clips: np.ndarray, sr: int = SR, band_limit_hz=None) -> Features:
     n = len(clips)
     empty = np.zeros((n, 1), np.float32)
     feats = Features([f"k{i}" for i in range(n)], sr, empty, empty, describe(clips, sr), clip_power(clips), empty,
-                     band_levels_db(clips, sr))
+                     band_levels_db(clips, sr), np.zeros((n, 3)))
     return with_band_limits(feats, band_limit_hz)
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from kickgan.errors import ParameterError
-from kickgan.metrics.edges import edge_summary, end_level_db, first_sample_db, rise_ms
+from kickgan.metrics.edges import edge_summary, edges_metric, end_level_db, first_sample_db, rise_ms
 
 SR = 1000  # one sample per ms: known answers in whole samples
 
@@ -27,3 +27,20 @@ def test_silence_is_nan_and_bad_shapes_are_parameter_errors():
     assert np.isnan(rise_ms(np.zeros((1, 10)), SR))[0]
     with pytest.raises(ParameterError, match=r"\[N,T\]"):
         first_sample_db(np.zeros(10))
+
+
+def test_the_metric_reports_both_sets_and_counts_pops_and_cut_tails():
+    from kickgan.metrics.features import Features
+
+    def feats(clips):
+        n = len(clips)
+        edges = np.stack([first_sample_db(clips), rise_ms(clips, SR), end_level_db(clips, SR)], axis=1)
+        return Features([str(i) for i in range(n)], SR, *(np.zeros((n, 1)),) * 5, np.zeros((n, 3)), edges)
+
+    ramp = np.linspace(0.0, 1.0, 100)[::-1].copy()  # starts at its peak; 19/99 of it (-14 dB) 20 ms before the end
+    quiet = np.concatenate([np.linspace(0.0, 1.0, 50), np.zeros(50)])
+    out = edges_metric(feats(np.stack([ramp, ramp, quiet])), feats(np.stack([quiet, quiet])))
+    assert out["edge/pop_share"] == pytest.approx(2 / 3) and out["edge/ref/pop_share"] == 0.0
+    assert out["edge/first_db_median"] == pytest.approx(0.0) and out["edge/ref/first_db_median"] == -120.0
+    assert out["edge/cut_share"] == pytest.approx(2 / 3) and out["edge/ref/cut_share"] == 0.0
+    assert out["edge/ref/rise_ms_median"] == pytest.approx(20.0)

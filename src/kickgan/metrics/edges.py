@@ -10,6 +10,9 @@ Per clip ``[N,T]``, level-independent (everything is relative to the clip's peak
 
 A file "pops" when it starts above -40 dB of its peak, and its tail is "cut" when it is
 still above -20 dB of its peak 10-20 ms before its end (the last 10 ms being the fade).
+The ``edges`` metric reports them for the scored and the reference set; the finishing chain of
+the producer tools (:func:`kickgan.producer.export.finish`) is measured with them in
+``scripts/measure-edges.py``.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from __future__ import annotations
 import numpy as np
 
 from kickgan.errors import ParameterError
+from kickgan.metrics.descriptors import finite_median
+from kickgan.metrics.registry import register_metric
 
 POP_DB = -40.0  # a first sample above this (relative to the peak) is a pop
 CUT_DB = -20.0  # a tail above this 10-20 ms before the end is cut
@@ -67,3 +72,19 @@ def edge_summary(clips: np.ndarray, sr: int) -> dict[str, float]:
         "end_db_median": float(np.nanmedian(end)),
         "cut_share": float(np.mean(end > CUT_DB)),
     }
+
+
+@register_metric("edges", paper="how a kick file starts and ends: first-sample level, 10-50 % rise, level before the end")
+def edges_metric(gen, ref, train=None) -> dict:
+    """For both sets: the median first-sample level and the share that pops, the median 10-50 % rise,
+    the median level 20-10 ms before the end and the share whose tail is cut."""
+    out: dict = {}
+    for prefix, feats in (("edge", gen), ("edge/ref", ref)):
+        first, rise, end = feats.edges[:, 0], feats.edges[:, 1], feats.edges[:, 2]
+        sounding = np.isfinite(first)
+        out[f"{prefix}/first_db_median"] = finite_median(first)
+        out[f"{prefix}/pop_share"] = float((first[sounding] > POP_DB).mean()) if sounding.any() else None
+        out[f"{prefix}/rise_ms_median"] = finite_median(rise)
+        out[f"{prefix}/end_db_median"] = finite_median(end)
+        out[f"{prefix}/cut_share"] = float((end[sounding] > CUT_DB).mean()) if sounding.any() else None
+    return out

@@ -17,9 +17,10 @@ from kickgan.errors import ParameterError
 from kickgan.metrics import embedding
 from kickgan.metrics.artefacts import clip_power
 from kickgan.metrics.descriptors import band_levels_db, describe
+from kickgan.metrics.edges import end_level_db, first_sample_db, rise_ms
 from kickgan.metrics.validity import validity_flags
 
-ARRAYS = ("emb", "mel", "desc", "power", "flags", "bands")
+ARRAYS = ("emb", "mel", "desc", "power", "flags", "bands", "edges")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,7 +29,8 @@ class Features:
 
     emb ``[N,512]`` aisfx-512; mel ``[N, frames*96]`` aisfx log-mel, flattened;
     desc ``[N,K]`` descriptors; power ``[N,F]`` mean STFT power; flags ``[N,3]`` validity;
-    bands ``[N,3]`` band levels (dB; NaN above the Nyquist frequency);
+    bands ``[N,3]`` band levels (dB; NaN above the Nyquist frequency); edges ``[N,3]`` first-sample
+    level (dB), 10-50 % rise (ms) and level 20-10 ms before the end (dB) (:mod:`kickgan.metrics.edges`);
     band_limit_hz ``[N]`` the Nyquist frequency of the lowest rate each clip passed through, or
     ``None`` if unknown (not a function of the samples, so never cached: see :func:`with_band_limits`).
     """
@@ -41,6 +43,7 @@ class Features:
     power: np.ndarray
     flags: np.ndarray
     bands: np.ndarray
+    edges: np.ndarray
     band_limit_hz: np.ndarray | None = None
 
     def __len__(self) -> int:
@@ -84,4 +87,5 @@ def extract(
     mel = embedding.logmel(clips, sr)
     with tqdm(total=len(clips), desc=f"{label} ({embedding.NAME})", unit="clip", disable=not progress, leave=False) as bar:
         emb = embedding.embed_logmel(mel, batch_size=batch_size, progress=bar.update)
-    return Features(list(names), sr, emb, mel.reshape(len(mel), -1), desc, power, flags, band_levels_db(clips, sr))
+    edges = np.stack([first_sample_db(clips), rise_ms(clips, sr), end_level_db(clips, sr)], axis=1)
+    return Features(list(names), sr, emb, mel.reshape(len(mel), -1), desc, power, flags, band_levels_db(clips, sr), edges)
