@@ -14,7 +14,8 @@ def main(argv: list[str], prog: str) -> int:
     parser = make_parser(
         prog,
         "Score kicks against a reference set in the aisfx-512 embedding (FD, KID, density/coverage),\n"
-        "by kick descriptors, memorisation of the training set, spectral artefacts and validity,\n"
+        "by kick descriptors, band energies, how each kick starts and ends, memorisation of the\n"
+        "training set, spectral artefacts and validity,\n"
         "next to two baselines: the reference against itself in halves, and TRAIN against the reference.\n\n"
         "GEN is a checkpoint or run folder (it generates --n kicks, seeds 0..n-1), a dataset\n"
         "(DIR = its test split, DIR:split) or a folder of audio files; so are REF and TRAIN.\n\n"
