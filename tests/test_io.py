@@ -1,5 +1,8 @@
 """Atomic writes and audio reading."""
 
+import os
+import stat
+
 import numpy as np
 import pytest
 
@@ -62,3 +65,15 @@ def test_read_yaml_mapping_names_the_file_and_the_problem(tmp_path):
     listing.write_text("- a\n- b\n")
     with pytest.raises(KickganError, match=r"list\.yaml: expected a mapping of experiment options"):
         io.read_yaml_mapping(listing, "experiment")
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_written_files_honour_the_umask(tmp_path, umask, mode):
+    old = os.umask(umask)
+    try:
+        io.write_json(tmp_path / "a.json", {"x": 1})
+        io.write_wav(tmp_path / "k.wav", np.zeros(100, dtype=np.float32), 16000)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "a.json").stat().st_mode) == mode
+    assert stat.S_IMODE((tmp_path / "k.wav").stat().st_mode) == mode
