@@ -121,8 +121,7 @@ def build_kit(
     overwrite unless ``force``; checks every option before any work."""
     if fmt not in FORMATS:
         raise ParameterError(f"--format: must be one of {', '.join(FORMATS)}, got {fmt!r}")
-    if not name or not all(c.isalnum() or c in "-_. " for c in name):
-        raise ParameterError(f"--name: must be letters, digits, spaces, '-', '_' or '.', got {name!r}")
+    check_kit_name(name)
     if not isinstance(layers, int) or layers < 1:
         raise ParameterError(f"--layers: must be an integer >= 1, got {layers!r}")
     if layers > 1 and layout != "keys":
@@ -146,6 +145,15 @@ def build_kit(
             write_text(kit, sfz_text([[f"samples/{f}" for f in inst] for inst in instruments]))
             return kit
         return write_hydrogen(kit, name, instruments, [f for w in wavs for f in (w, w.with_suffix(".json"))])
+
+
+def check_kit_name(name: str) -> None:
+    """Refuse a kit name that is not one plain, visible file-name component: it names the kit's
+    file and, in a Hydrogen kit, the folder every member lies in (``..`` would escape it)."""
+    if not name or not all(c.isalnum() or c in "-_. " for c in name):
+        raise ParameterError(f"--name: must be letters, digits, spaces, '-', '_' or '.', got {name!r}")
+    if name.startswith(".") or name.strip() != name:
+        raise ParameterError(f"--name: must not start with '.' or a space (a hidden or escaping name), got {name!r}")
 
 
 def _render(sampler, seeds, wavs, layers, layer_click, opts, truncation, controls) -> None:
