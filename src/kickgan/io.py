@@ -50,6 +50,36 @@ def _umask() -> int:
     return mask
 
 
+def check_folder(path: str | os.PathLike, option: str = "--out") -> Path:
+    """Check, before any work, that the output folder ``path`` can be written into (it is a folder,
+    or can be made in a writable one); makes nothing, so a command that fails later leaves no folder.
+
+    Raises:
+        KickganError: naming ``option`` and the folder, for an existing non-folder, a path below a
+            file, or a folder this process may not write into.
+    """
+    path = Path(path)
+    probe = path
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent  # the nearest part of the path that exists
+    if not probe.is_dir():
+        why = "exists and is not a folder" if probe == path else f"cannot create the folder ({probe} is a file)"
+        raise KickganError(f"{option} {path}: {why}")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise KickganError(f"{option} {path}: cannot write into {probe} (permission denied)")
+    return path
+
+
+def check_output_file(path: str | os.PathLike, option: str) -> Path:
+    """Check, before any work, that the file ``path`` can be written: not a folder, in a folder
+    that exists or can be made and is writable (:func:`check_folder`)."""
+    path = Path(path)
+    if path.is_dir():
+        raise KickganError(f"{option} {path}: is a folder; give a file name")
+    check_folder(path.parent, option)
+    return path
+
+
 def write_text(path: str | os.PathLike, text: str) -> None:
     """Write ``text`` to ``path`` atomically (UTF-8)."""
     with atomic_path(path) as tmp:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from kickgan.cli.common import make_parser, parse_int_list
+from kickgan.cli.common import make_parser, parse_device, parse_int_list
 from kickgan.errors import UsageError
 
 EXAMPLES = """
@@ -33,7 +33,7 @@ def add_export_options(parser: argparse.ArgumentParser, controls: bool = True) -
     group.add_argument("--peak-db", type=float, default=-1.0, help="peak level in dBFS (default -1)")
     group.add_argument("--loudness-db", type=float, metavar="DB", help="RMS level in dBFS instead (peak kept <= --peak-db)")
     group.add_argument("--force", action="store_true", help="overwrite existing files")
-    group.add_argument("--device", default="cpu", help="torch device for the generator (default cpu)")
+    group.add_argument("--device", type=parse_device, default="cpu", help="torch device for the generator (default cpu)")
     group.add_argument("--threads", type=int, default=1,
                        help="torch CPU threads (default 1: kicks are made one at a time, too small to share)")
     if controls:
@@ -52,19 +52,24 @@ def export_options(args: argparse.Namespace):
 
 
 def controls_of(args: argparse.Namespace) -> dict:
-    """The non-zero controls given on the command line."""
-    return {name: getattr(args, name) for name in ("pitch", "decay", "click") if getattr(args, name)}
+    """The non-zero controls given on the command line, checked (finite, within the measured range)."""
+    from kickgan.producer.controls import check_amounts
+
+    return check_amounts({name: getattr(args, name) for name in ("pitch", "decay", "click") if getattr(args, name)})
 
 
 def load_sampler(args: argparse.Namespace, steer: bool = False):
-    """The sampler of ``args.checkpoint``; with ``steer``, fits the controls first if needed (saying so)."""
+    """The sampler of ``args.checkpoint``, after checking ``--threads`` and the ``--out`` folder
+    (so a bad one fails before any work); with ``steer``, fits the controls first if needed (saying so)."""
     import torch
 
+    from kickgan.io import check_folder
     from kickgan.producer import controls as controls_mod
     from kickgan.sampler import KickSampler
 
     if args.threads < 1:
         raise UsageError(f"--threads: must be at least 1, got {args.threads}")
+    check_folder(args.out)
     torch.set_num_threads(args.threads)
     sampler = KickSampler.from_checkpoint(args.checkpoint, device=args.device)
     if steer and not controls_mod.is_fitted(sampler):

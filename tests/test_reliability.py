@@ -1,0 +1,104 @@
+"""Bad input and faults give one-line errors before any work, and leave nothing half-done (issue 17).
+
+Commands run in this process on the small test model (``tests/data/dcgan_wgangp_synth.pt``);
+docs/reliability.md lists every case with the test that guards it.
+"""
+
+import errno
+import importlib
+import shutil
+from pathlib import Path
+
+import pytest
+import torch
+
+from kickgan.cli import main as cli_main
+from kickgan.producer import controls
+from kickgan.sampler import KickSampler
+
+MODEL = Path(__file__).parent / "data" / "dcgan_wgangp_synth.pt"
+
+
+def kickgan(capsys, *args) -> tuple[int, str]:
+    """Run the command line in this process: (exit code, stderr)."""
+    capsys.readouterr()
+    try:
+        code = cli_main.main([str(a) for a in args])
+    except SystemExit as exc:  # argparse's usage errors
+        code = exc.code
+    return code, capsys.readouterr().err
+
+
+def one_line(err: str) -> str:
+    assert "Traceback" not in err and err.count("\n") == 1, err
+    return err
+
+
+@pytest.fixture
+def model(tmp_path) -> Path:
+    """A copy of the test model in its own folder (the controls are written beside it)."""
+    path = tmp_path / "model" / "model.pt"
+    path.parent.mkdir()
+    shutil.copy(MODEL, path)
+    return path
+
+
+def test_out_that_is_a_file_or_below_one_is_refused_on_one_line(tmp_path, capsys):
+    (tmp_path / "taken").write_text("not a folder")
+    code, err = kickgan(capsys, "generate", MODEL, "-n", 1, "--out", tmp_path / "taken")
+    assert code == 1 and "--out" in one_line(err) and "exists and is not a folder" in err
+    code, err = kickgan(capsys, "generate", MODEL, "-n", 1, "--out", tmp_path / "taken" / "sub")
+    assert code == 1 and "cannot create the folder" in one_line(err)
+    code, err = kickgan(capsys, "export", MODEL, "--out", tmp_path)
+    assert code == 1 and "is a folder" in one_line(err)
+
+
+@pytest.mark.parametrize("device, reason", [("banana", "not a torch device"), ("cuda:99", "CUDA"), ("meta", "cpu, cuda or mps")])
+def test_a_device_this_machine_lacks_is_a_usage_error(tmp_path, capsys, device, reason):
+    if device.startswith("cuda") and torch.cuda.device_count() > 99:
+        pytest.skip("this machine has 100 GPUs")
+    code, err = kickgan(capsys, "generate", MODEL, "-n", 1, "--out", tmp_path / "k", "--device", device)
+    assert code == 2 and "--device" in one_line(err) and reason in err
+    assert not (tmp_path / "k").exists()
+
+
+@pytest.mark.parametrize("amount", ["nan", "inf", "-inf", "100", "2.5"])
+def test_control_amounts_must_be_finite_and_within_the_measured_range(model, tmp_path, capsys, amount):
+    code, err = kickgan(capsys, "generate", model, "-n", 1, "--out", tmp_path / "k", f"--pitch={amount}")
+    assert code == 2 and "--pitch: must be from -2 to +2" in one_line(err)
+    assert not (tmp_path / "k").exists()
+
+
+def test_evaluate_checks_its_outputs_before_the_evaluation(tmp_path, capsys, monkeypatch):
+    ev = importlib.import_module("kickgan.metrics.evaluate")  # the module (the package exports a function of that name)
+    monkeypatch.setattr(ev, "evaluate", lambda *a, **k: pytest.fail("evaluated before checking --json"))
+    code, err = kickgan(capsys, "evaluate", tmp_path, "--reference", tmp_path, "--json", tmp_path)
+    assert code == 1 and "--json" in one_line(err) and "is a folder" in err
+
+
+def test_a_file_system_refusal_mid_command_is_one_line(monkeypatch, capsys):
+    class FullDisk:
+        @staticmethod
+        def main(argv, prog):
+            raise OSError(errno.ENOSPC, "No space left on device", "kicks/kick_s000001.wav")
+
+    monkeypatch.setattr(cli_main.importlib, "import_module", lambda name: FullDisk)
+    assert cli_main.main(["generate"]) == 1
+    assert capsys.readouterr().err == "kickgan generate: error: kicks/kick_s000001.wav: No space left on device\n"
+
+
+def test_controls_of_a_read_only_checkpoint_go_to_the_user_cache(model, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    real_write = controls.write_json
+
+    def read_only_model_folder(path, obj):
+        if Path(path).parent == model.parent:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        real_write(path, obj)
+
+    monkeypatch.setattr(controls, "write_json", read_only_model_folder)
+    sampler = KickSampler.from_checkpoint(model)
+    record = controls.load_or_fit(sampler, n=16)
+    cached = tmp_path / "cache" / "kickgan" / "controls" / f"{sampler.checkpoint_hash}.controls.json"
+    assert cached.exists() and not controls.controls_path(sampler).exists()
+    assert controls.is_fitted(sampler) and controls.load_or_fit(sampler) == record
