@@ -77,3 +77,15 @@ def test_written_files_honour_the_umask(tmp_path, umask, mode):
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "a.json").stat().st_mode) == mode
     assert stat.S_IMODE((tmp_path / "k.wav").stat().st_mode) == mode
+
+
+def test_an_exclusive_write_never_replaces_a_file_written_meanwhile(tmp_path):
+    target = tmp_path / "kick.json"
+    with pytest.raises(KickganError, match=r"kick\.json: already exists \(another process"):
+        with io.atomic_path(target, exclusive=True) as tmp:
+            tmp.write_text("mine")
+            target.write_text("theirs")  # another process claims the name while this one writes
+    assert target.read_text() == "theirs"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kick.json"]
+    io.write_json(tmp_path / "new.json", {"a": 1}, exclusive=True)
+    assert io.read_json(tmp_path / "new.json") == {"a": 1}

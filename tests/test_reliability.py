@@ -13,9 +13,11 @@ import pytest
 import torch
 
 from kickgan.cli import main as cli_main
+from kickgan.errors import KickganError
 from kickgan.producer import controls
 from kickgan.sampler import KickSampler
 
+generate_mod = importlib.import_module("kickgan.producer.generate")  # the module (the package exports a function of that name)
 MODEL = Path(__file__).parent / "data" / "dcgan_wgangp_synth.pt"
 
 
@@ -70,7 +72,7 @@ def test_control_amounts_must_be_finite_and_within_the_measured_range(model, tmp
 
 
 def test_evaluate_checks_its_outputs_before_the_evaluation(tmp_path, capsys, monkeypatch):
-    ev = importlib.import_module("kickgan.metrics.evaluate")  # the module (the package exports a function of that name)
+    ev = importlib.import_module("kickgan.metrics.evaluate")  # the module, as for generate_mod
     monkeypatch.setattr(ev, "evaluate", lambda *a, **k: pytest.fail("evaluated before checking --json"))
     code, err = kickgan(capsys, "evaluate", tmp_path, "--reference", tmp_path, "--json", tmp_path)
     assert code == 1 and "--json" in one_line(err) and "is a folder" in err
@@ -102,3 +104,50 @@ def test_controls_of_a_read_only_checkpoint_go_to_the_user_cache(model, tmp_path
     cached = tmp_path / "cache" / "kickgan" / "controls" / f"{sampler.checkpoint_hash}.controls.json"
     assert cached.exists() and not controls.controls_path(sampler).exists()
     assert controls.is_fitted(sampler) and controls.load_or_fit(sampler) == record
+
+
+@pytest.fixture(scope="module")
+def sampler():
+    return KickSampler.from_checkpoint(MODEL)
+
+
+def test_generate_streams_the_first_files_exist_before_the_last_latents_are_drawn(sampler, tmp_path, monkeypatch):
+    monkeypatch.setattr(generate_mod, "CHUNK", 4)
+    seen = []  # (last seed asked for, whether the first kick was on disk then)
+    draw = sampler.latents
+    monkeypatch.setattr(sampler, "latents", lambda seeds: seen.append((seeds[-1], (tmp_path / "kick_s000000.wav").exists())) or draw(seeds))
+    written = generate_mod.generate_each(sampler, range(12), tmp_path)
+    assert next(written) == tmp_path / "kick_s000000.wav" and len(seen) == 1  # one chunk drawn, its first kick written
+    assert len(list(written)) == 11
+    assert seen == [(3, False), (7, True), (11, True)]
+
+
+def test_many_seeds_are_a_range_and_need_yes(tmp_path, capsys):
+    import argparse
+
+    from kickgan.cli.generate import MAX_KICKS, seeds_of
+
+    args = argparse.Namespace(seeds=None, seed=None, n=10**8, yes=True)
+    assert seeds_of(args) == range(10**8)  # no list of a hundred million ints
+    code, err = kickgan(capsys, "generate", MODEL, "-n", MAX_KICKS + 1, "--out", tmp_path / "k")
+    assert code == 2 and "pass --yes to confirm" in one_line(err) and f"-n: {MAX_KICKS + 1} kicks" in err
+    assert not (tmp_path / "k").exists()
+
+
+def test_a_seed_given_twice_is_refused(tmp_path, capsys):
+    code, err = kickgan(capsys, "generate", MODEL, "--seeds", "3,4,3", "--out", tmp_path / "k")
+    assert code == 2 and "--seeds: seed 3 is given more than once" in one_line(err)
+
+
+def test_a_kick_written_meanwhile_by_another_process_is_not_overwritten(sampler, tmp_path, monkeypatch):
+    real_check = generate_mod.check_free
+
+    def then_another_process_writes(paths, force):
+        real_check(paths, force)
+        (tmp_path / "kick_s000001.wav").write_bytes(b"theirs")  # after the check, before this one writes
+
+    monkeypatch.setattr(generate_mod, "check_free", then_another_process_writes)
+    with pytest.raises(KickganError, match=r"kick_s000001\.wav: already exists \(another process"):
+        generate_mod.generate(sampler, [0, 1, 2], tmp_path)
+    assert (tmp_path / "kick_s000001.wav").read_bytes() == b"theirs"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kick_s000000.json", "kick_s000000.wav", "kick_s000001.wav"]

@@ -23,11 +23,13 @@ AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".aif", ".aiff", ".aifc")
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+def atomic_path(path: str | os.PathLike, exclusive: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it to ``path`` if the block succeeds.
 
     The temporary name keeps the target's suffix, so libraries that choose a
-    format by extension (soundfile, matplotlib, numpy) still work.
+    format by extension (soundfile, matplotlib, numpy) still work. With ``exclusive``
+    the name is claimed atomically (a hard link, which fails if the name exists), so of
+    two processes writing the same file one gets a ``KickganError`` instead of both "winning".
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -37,10 +39,27 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     try:
         yield tmp_path
         os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600; a new file honours the umask
-        os.replace(tmp_path, path)
+        if exclusive:
+            _claim(tmp_path, path)
+        else:
+            os.replace(tmp_path, path)
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+def _claim(tmp: Path, path: Path) -> None:
+    """Move ``tmp`` to ``path`` only if ``path`` does not exist, atomically (no check-then-write race)."""
+    try:
+        try:
+            os.link(tmp, path)  # fails with EEXIST if the name is taken
+        except FileExistsError:
+            raise
+        except OSError:  # a file system without hard links (FAT, some network shares): claim the name empty
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            os.replace(tmp, path)
+    except FileExistsError:
+        raise KickganError(f"{path}: already exists (another process wrote it meanwhile; nothing was overwritten)") from None
 
 
 def _umask() -> int:
@@ -80,15 +99,16 @@ def check_output_file(path: str | os.PathLike, option: str) -> Path:
     return path
 
 
-def write_text(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (UTF-8)."""
-    with atomic_path(path) as tmp:
+def write_text(path: str | os.PathLike, text: str, exclusive: bool = False) -> None:
+    """Write ``text`` to ``path`` atomically (UTF-8); ``exclusive``: never over an existing file."""
+    with atomic_path(path, exclusive) as tmp:
         tmp.write_text(text, encoding="utf-8")
 
 
-def write_json(path: str | os.PathLike, obj: Any) -> None:
-    """Write ``obj`` as indented JSON to ``path`` atomically."""
-    write_text(path, json.dumps(obj, indent=2, sort_keys=False, default=_json_default) + "\n")
+def write_json(path: str | os.PathLike, obj: Any, exclusive: bool = False) -> None:
+    """Write ``obj`` as indented JSON to ``path`` atomically (``exclusive``: see :func:`atomic_path`)."""
+    text = json.dumps(obj, indent=2, sort_keys=False, default=_json_default)
+    write_text(path, text + "\n", exclusive)
 
 
 def read_json(path: str | os.PathLike) -> Any:
@@ -177,14 +197,15 @@ def read_audio(path: str | os.PathLike) -> tuple[np.ndarray, int]:
     return np.ascontiguousarray(data.T), int(sr)
 
 
-def write_wav(path: str | os.PathLike, y: np.ndarray, sr: int, subtype: str = "PCM_16") -> None:
+def write_wav(path: str | os.PathLike, y: np.ndarray, sr: int, subtype: str = "PCM_16", exclusive: bool = False) -> None:
     """Write ``y`` (``[T]`` or ``[C, T]``, float in [-1, 1]) as a WAV file, atomically.
 
-    ``subtype`` is a soundfile subtype: ``PCM_16``, ``PCM_24`` or ``FLOAT``.
+    ``subtype`` is a soundfile subtype: ``PCM_16``, ``PCM_24`` or ``FLOAT``; ``exclusive``:
+    never over an existing file (:func:`atomic_path`).
     """
     y = np.asarray(y, dtype=np.float32)
     data = y.T if y.ndim == 2 else y
-    with atomic_path(path) as tmp:
+    with atomic_path(path, exclusive) as tmp:
         sf.write(str(tmp), data, int(sr), subtype=subtype, format="WAV")
 
 

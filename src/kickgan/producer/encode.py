@@ -182,7 +182,7 @@ def encode(
     zs = torch.cat([z[None], variations(sampler, z, n_variations, spread)])
     infos = [{"seed": None, "encoded_from": str(kick), "variation": i, "spread": spread if i else 0.0}
              for i in range(len(zs))]
-    render_latents(sampler, zs.detach(), paths, opts, infos)
+    render_latents(sampler, zs.detach(), paths, opts, infos, force=force)
     summary = {"kick": str(kick), "checkpoint_hash": sampler.checkpoint_hash, "starts": starts, "refine": refine,
                "steps": steps,
                "distance": dist, "files": [p.name for p in paths]}

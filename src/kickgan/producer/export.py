@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Iterable
 
 import numpy as np
 
@@ -94,19 +95,23 @@ def kick_name(seed: int) -> str:
     return f"kick_s{int(seed):06d}"
 
 
-def check_free(paths: list[Path], force: bool) -> None:
-    """Refuse (before anything is written) if any of ``paths`` exists and ``force`` is not set."""
+def check_free(paths: Iterable[Path], force: bool) -> None:
+    """Refuse (before anything is written) if any of ``paths`` exists and ``force`` is not set
+    (``paths`` may be a generator: only the taken ones are kept)."""
+    if force:
+        return
     taken = [p for p in paths if p.exists()]
-    if taken and not force:
+    if taken:
         more = f"; {len(taken) - 1} more files would be overwritten" if len(taken) > 1 else ""
         raise KickganError(f"{taken[0]}: already exists (use --force to overwrite{more})")
 
 
-def write_kick(wav_path: Path, y: np.ndarray, opts: ExportOptions, sidecar: dict) -> None:
-    """Write the finished clip ``y [T]`` (at ``opts.sr``) and its sidecar beside it (``.json``)."""
-    write_wav(wav_path, y, opts.sr, subtype=SUBTYPES[opts.bit_depth])
+def write_kick(wav_path: Path, y: np.ndarray, opts: ExportOptions, sidecar: dict, force: bool = False) -> None:
+    """Write the finished clip ``y [T]`` (at ``opts.sr``) and its sidecar beside it (``.json``); unless
+    ``force``, each name is claimed atomically, so a file another process wrote meanwhile is never replaced."""
+    write_wav(wav_path, y, opts.sr, subtype=SUBTYPES[opts.bit_depth], exclusive=not force)
     record = {"format": SIDECAR_FORMAT, "file": wav_path.name, **sidecar, "export": asdict(opts), "kickgan": __version__}
-    write_json(wav_path.with_suffix(".json"), record)
+    write_json(wav_path.with_suffix(".json"), record, exclusive=not force)
 
 
 def read_sidecar(path: str | Path) -> dict:

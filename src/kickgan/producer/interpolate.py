@@ -79,7 +79,7 @@ def interpolate(
     z = torch.stack([slerp(z0, z1, float(t)) for t in ts])
     seeds = [a["seed"]] + [None] * (steps - 2) + [b["seed"]]  # the endpoints are those kicks
     infos = [{"seed": seed, "from": a, "to": b, "t": float(t)} for seed, t in zip(seeds, ts)]
-    return render_latents(sampler, z, paths, opts, infos, truncation=truncation, controls=controls)
+    return render_latents(sampler, z, paths, opts, infos, truncation=truncation, controls=controls, force=force)
 
 
 def _label(ref: str) -> str:

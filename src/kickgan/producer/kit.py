@@ -89,11 +89,12 @@ def hydrogen_xml(name: str, instruments: list[list[str]], first_note: int = FIRS
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def write_hydrogen(path: Path, name: str, instruments: list[list[str]], files: list[Path]) -> Path:
+def write_hydrogen(path: Path, name: str, instruments: list[list[str]], files: list[Path], force: bool = False) -> Path:
     """Pack ``files`` (the WAVs named by ``instruments``, and any sidecars) with their ``drumkit.xml``
-    into the gzip tar ``path`` (``.h2drumkit``), every member under ``NAME/``. Same input, same bytes."""
+    into the gzip tar ``path`` (``.h2drumkit``), every member under ``NAME/``. Same input, same bytes.
+    Without ``force``, never over an existing file (:func:`kickgan.io.atomic_path`)."""
     xml = hydrogen_xml(name, instruments).encode("utf-8")
-    with atomic_path(path) as tmp, tmp.open("wb") as raw:
+    with atomic_path(path, exclusive=not force) as tmp, tmp.open("wb") as raw:
         with gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as gz, tarfile.open(fileobj=gz, mode="w") as tar:
             _add(tar, f"{name}/drumkit.xml", xml)
             for f in files:
@@ -140,11 +141,11 @@ def build_kit(
         folder = out / "samples" if fmt == "sfz" else Path(tmp)
         wavs = [folder / f"{stem}.wav" for stem in stems]
         check_free(wavs + [w.with_suffix(".json") for w in wavs], force)
-        _render(sampler, seeds, wavs, layers, layer_click, opts, truncation, dict(controls or {}))
+        _render(sampler, seeds, wavs, layers, layer_click, opts, truncation, dict(controls or {}), force)
         if fmt == "sfz":
-            write_text(kit, sfz_text([[f"samples/{f}" for f in inst] for inst in instruments]))
+            write_text(kit, sfz_text([[f"samples/{f}" for f in inst] for inst in instruments]), exclusive=not force)
             return kit
-        return write_hydrogen(kit, name, instruments, [f for w in wavs for f in (w, w.with_suffix(".json"))])
+        return write_hydrogen(kit, name, instruments, [f for w in wavs for f in (w, w.with_suffix(".json"))], force)
 
 
 def check_kit_name(name: str) -> None:
@@ -156,18 +157,20 @@ def check_kit_name(name: str) -> None:
         raise ParameterError(f"--name: must not start with '.' or a space (a hidden or escaping name), got {name!r}")
 
 
-def _render(sampler, seeds, wavs, layers, layer_click, opts, truncation, controls) -> None:
+def _render(sampler, seeds, wavs, layers, layer_click, opts, truncation, controls, force) -> None:
     """Write the kicks of a kit: each seed once, or ``layers`` times with rising click."""
     if layers == 1:
         z = latents_for(sampler, seeds, truncation, controls)
-        render_latents(sampler, z, wavs, opts, [{"seed": s} for s in seeds], truncation=truncation, controls=controls)
+        render_latents(sampler, z, wavs, opts, [{"seed": s} for s in seeds], truncation=truncation, controls=controls,
+                       force=force)
         return
     for i, seed in enumerate(seeds):
         for j, amount in enumerate(np.linspace(-layer_click, layer_click, layers)):
             steered = {**controls, "click": controls.get("click", 0.0) + float(amount)}
             z = latents_for(sampler, [seed], truncation, steered)
             info = [{"seed": seed, "layer": j + 1, "layers": layers}]
-            render_latents(sampler, z, [wavs[i * layers + j]], opts, info, truncation=truncation, controls=steered)
+            render_latents(sampler, z, [wavs[i * layers + j]], opts, info, truncation=truncation, controls=steered,
+                           force=force)
 
 
 def _add(tar: tarfile.TarFile, arcname: str, data: bytes) -> None:
