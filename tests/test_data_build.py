@@ -1,6 +1,7 @@
 """kickgan.data.build and kickgan.data.dataset: a messy corpus in, a clean dataset out, and back."""
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -220,3 +221,10 @@ def test_load_clips_reads_datasets_splits_and_folders(built):
     assert names == ["kick_0.wav", "kick_1.wav", "kick_2.wav", "snare_01.wav"] and clips.shape == (4, 2048)
     with pytest.raises(KickganError, match="not a kickgan dataset"):
         load_clips(f"{src}:train", 16000, 2048)
+
+
+def test_a_pipe_as_source_is_named_as_such(tmp_path):
+    os.mkfifo(tmp_path / "pipe")
+    with pytest.raises(KickganError, match=r"pipe: not a file or folder \(a pipe or device\?\)"):
+        build_dataset([tmp_path / "pipe"], tmp_path / "ds", all_kicks=True, **OPTS)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]

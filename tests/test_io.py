@@ -89,3 +89,12 @@ def test_an_exclusive_write_never_replaces_a_file_written_meanwhile(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kick.json"]
     io.write_json(tmp_path / "new.json", {"a": 1}, exclusive=True)
     assert io.read_json(tmp_path / "new.json") == {"a": 1}
+
+
+def test_read_audio_refuses_a_folder_or_a_pipe_by_name(tmp_path):
+    (tmp_path / "x.wav").mkdir()
+    with pytest.raises(KickganError, match=r"x\.wav: is a folder, not an audio file"):
+        io.read_audio(tmp_path / "x.wav")
+    os.mkfifo(tmp_path / "pipe.wav")  # opening it would block forever
+    with pytest.raises(KickganError, match=r"pipe\.wav: not a regular file"):
+        io.read_audio(tmp_path / "pipe.wav")

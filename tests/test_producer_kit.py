@@ -10,6 +10,7 @@ import pytest
 from kickgan.errors import ParameterError
 from kickgan.io import write_wav
 from kickgan.producer.kit import (
+    DEFAULT_LICENSE,
     H2_NAMESPACE,
     arrange,
     build_kit,
@@ -95,3 +96,10 @@ def test_a_kit_name_must_be_one_plain_visible_component(name, tmp_path):
 @pytest.mark.parametrize("name", ["my kicks", "kit_v1.2", "808-ish"])
 def test_plain_kit_names_pass(name):
     check_kit_name(name)
+
+
+def test_hydrogen_kit_carries_the_given_licence_never_undefined():
+    root = ET.fromstring(hydrogen_xml("k", arrange(["a.wav"]), license="CC0-1.0"))
+    assert root.find("h2:license", NS).text == "CC0-1.0"
+    default = hydrogen_xml("k", arrange(["a.wav"]))
+    assert "undefined" not in default and DEFAULT_LICENSE in default

@@ -18,6 +18,7 @@ from kickgan.producer import controls
 from kickgan.sampler import KickSampler
 
 generate_mod = importlib.import_module("kickgan.producer.generate")  # the module (the package exports a function of that name)
+interpolate_mod = importlib.import_module("kickgan.producer.interpolate")
 MODEL = Path(__file__).parent / "data" / "dcgan_wgangp_synth.pt"
 
 
@@ -151,3 +152,38 @@ def test_a_kick_written_meanwhile_by_another_process_is_not_overwritten(sampler,
         generate_mod.generate(sampler, [0, 1, 2], tmp_path)
     assert (tmp_path / "kick_s000001.wav").read_bytes() == b"theirs"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kick_s000000.json", "kick_s000000.wav", "kick_s000001.wav"]
+
+
+def test_interpolation_names_sort_in_row_order(sampler, tmp_path, monkeypatch):
+    monkeypatch.setattr(interpolate_mod, "render_latents", lambda s, z, paths, *a, **k: paths)  # names only
+    paths = interpolate_mod.interpolate(sampler, "1", "2", 101, tmp_path)
+    names = [p.name for p in paths]
+    assert names[0] == "interp_s000001_s000002_000.wav" and names[-1] == "interp_s000001_s000002_100.wav"
+    assert sorted(names) == names
+    with pytest.raises(KickganError, match="--steps: must be an integer from 2 to 10000"):
+        interpolate_mod.interpolate(sampler, "1", "2", 10**8, tmp_path)
+
+
+def test_shipped_configs_load_by_name_from_anywhere(tmp_path, monkeypatch):
+    import tomllib
+
+    from kickgan.configs import CONFIG_DIR
+    from kickgan.train import load_config
+
+    monkeypatch.chdir(tmp_path)  # outside the repository
+    assert load_config("tiny").name == "tiny" and load_config("dcgan_wgangp.yaml").name == "dcgan_wgangp"
+    with pytest.raises(KickganError, match=r"nope: no such config file, nor a shipped config \(shipped: .*tiny"):
+        load_config("nope")
+    root = Path(__file__).resolve().parents[1]
+    patterns = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["kickgan.configs"]
+    packaged = {p for pattern in patterns for p in CONFIG_DIR.glob(pattern)}
+    assert packaged == set(CONFIG_DIR.rglob("*.yaml")) and len(packaged) >= 9  # every config goes into the wheel
+
+
+def test_bench_generate_writes_markdown_only_when_asked(tmp_path, monkeypatch, capsys):
+    from kickgan.producer import bench
+
+    monkeypatch.chdir(tmp_path)
+    assert bench.main(["--config", "tiny", "--n", "2", "--repeats", "1"], "kickgan bench generate") == 0
+    assert "| one kick: median (ms)" in capsys.readouterr().out
+    assert list(tmp_path.iterdir()) == []  # no docs/benchmarks.md in whatever folder it ran in

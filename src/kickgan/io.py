@@ -183,11 +183,15 @@ def read_audio(path: str | os.PathLike) -> tuple[np.ndarray, int]:
 
     Raises:
         KickganError: naming the file and the reason, for a missing, empty,
-            unreadable or non-audio file.
+            unreadable or non-audio file, a folder, a pipe or a device.
     """
     path = Path(path)
     if not path.exists():
         raise KickganError(f"{path}: no such file")
+    if path.is_dir():
+        raise KickganError(f"{path}: is a folder, not an audio file")
+    if not path.is_file():
+        raise KickganError(f"{path}: not a regular file (a pipe or device?), not an audio file")
     if path.stat().st_size == 0:
         raise KickganError(f"{path}: empty file (0 bytes)")
     try:

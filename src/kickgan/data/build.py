@@ -103,6 +103,8 @@ def _check_args(sources: list[Path], out: Path, sr: int, length: int, normalize:
     for src in sources:
         if not src.exists():
             raise KickganError(f"{src}: no such file or folder")
+        if not (src.is_file() or src.is_dir()):
+            raise KickganError(f"{src}: not a file or folder (a pipe or device?); give audio files or folders of them")
         s, o = src.resolve(), out.resolve()
         if s == o or s in o.parents or o in s.parents:
             raise KickganError(f"--out {out}: must not lie inside the source {src}, nor the source inside it")
