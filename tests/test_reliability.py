@@ -9,12 +9,16 @@ import importlib
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
+import soundfile as sf
 import torch
+from test_data_quality import SR, kick
 
 from kickgan.cli import main as cli_main
 from kickgan.errors import KickganError
 from kickgan.producer import controls
+from kickgan.producer.encode import encode
 from kickgan.sampler import KickSampler
 
 generate_mod = importlib.import_module("kickgan.producer.generate")  # the module (the package exports a function of that name)
@@ -187,3 +191,30 @@ def test_bench_generate_writes_markdown_only_when_asked(tmp_path, monkeypatch, c
     assert bench.main(["--config", "tiny", "--n", "2", "--repeats", "1"], "kickgan bench generate") == 0
     assert "| one kick: median (ms)" in capsys.readouterr().out
     assert list(tmp_path.iterdir()) == []  # no docs/benchmarks.md in whatever folder it ran in
+
+
+def bad_kicks(folder: Path) -> dict[str, str]:
+    """WAVs ``data build`` rejects, each with the reason ``encode`` must now give."""
+    folder.mkdir()
+    y = kick(index=1)
+    nan, inf = y.copy(), y.copy()
+    nan[100:110], inf[200] = np.nan, np.inf
+    for name, data in (("nan", nan), ("inf", inf), ("all_nan", np.full_like(y, np.nan))):
+        sf.write(folder / f"{name}.wav", data, SR, subtype="FLOAT")
+    sf.write(folder / "silence.wav", np.zeros_like(y), SR)
+    sf.write(folder / "10ms.wav", y[: SR // 100], SR)
+    sf.write(folder / "whole.wav", y, SR)
+    (folder / "half.wav").write_bytes((folder / "whole.wav").read_bytes()[: (folder / "whole.wav").stat().st_size // 2])
+    (folder / "whole.wav").unlink()
+    return {"nan": "non-finite", "inf": "non-finite", "all_nan": "non-finite", "silence": "silent",
+            "10ms": "too-short", "half": "truncated"}
+
+
+def test_encode_refuses_what_data_build_rejects_and_writes_nothing(sampler, tmp_path, capsys):
+    for name, reason in bad_kicks(tmp_path / "in").items():
+        with pytest.raises(KickganError, match=rf"{name}\.wav: cannot encode it: {reason} "):
+            encode(sampler, tmp_path / "in" / f"{name}.wav", tmp_path / "out", steps=1, starts=1, n_variations=0)
+    assert not (tmp_path / "out").exists()
+    code, err = kickgan(capsys, "encode", MODEL, tmp_path / "in" / "nan.wav", "--out", tmp_path / "out")
+    assert code == 1 and "nan.wav: cannot encode it: non-finite (10 NaN or infinite samples)" in one_line(err)
+    assert not (tmp_path / "out").exists()
