@@ -3,6 +3,8 @@
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -228,3 +230,30 @@ def test_a_pipe_as_source_is_named_as_such(tmp_path):
     with pytest.raises(KickganError, match=r"pipe: not a file or folder \(a pipe or device\?\)"):
         build_dataset([tmp_path / "pipe"], tmp_path / "ds", all_kicks=True, **OPTS)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
+
+
+def dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_leftovers_of_killed_builds_are_cleaned_and_a_live_build_is_left_alone(built, tmp_path):
+    src, _ = built
+    build_dataset([src], tmp_path / "ds", **OPTS)
+    dead = dead_pid()
+    for name in (f".ds.building-{dead}", f".ds.old-{dead}", f".ds.building-{os.getppid()}"):
+        (tmp_path / name / "audio").mkdir(parents=True)
+        (tmp_path / name / "audio" / "x.wav").write_bytes(b"4.5 MB of half a dataset")
+    build_dataset([src], tmp_path / "ds", **OPTS)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f".ds.building-{os.getppid()}", "ds"]  # that one still runs
+
+
+def test_a_dataset_moved_aside_by_a_killed_install_comes_back(built, tmp_path):
+    _, b = built
+    aside = tmp_path / f".ds.old-{dead_pid()}"
+    shutil.copytree(b.out, aside)
+    with pytest.raises(KickganError, match="no such file"):
+        build_dataset([tmp_path / "missing"], tmp_path / "ds", **OPTS)  # even a build that fails puts it back
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ds"]
+    assert load_split(tmp_path / "ds", "train").clips.shape == load_split(b.out, "train").clips.shape

@@ -8,7 +8,10 @@ drop exact duplicates (same decoded samples) and near-duplicates
 Everything is written into a staging folder beside ``out``; ``dataset.json``
 (``"complete": true``) is written last, and only then does the staging folder
 replace ``out``. An interrupted build leaves ``out`` as it was (a previous
-dataset stays whole) and removes its staging folder.
+dataset stays whole) and removes its staging folder; one killed outright (SIGKILL,
+power loss) leaves ``.NAME.building-PID``, which the next build of ``NAME`` removes
+once that process is gone (and a ``.NAME.old-PID`` left between the two renames of
+the install goes back to ``NAME`` if that is missing).
 """
 
 from __future__ import annotations
@@ -67,6 +70,7 @@ def build_dataset(
             a dataset, or no usable kick at all.
     """
     sources, out = [Path(s) for s in sources], Path(out)
+    clean_stale(out)
     _check_args(sources, out, sr, length, normalize)
     found = discover(sources, all_kicks, tuple(exclude))
     if not found.candidates:
@@ -211,6 +215,34 @@ def _install(staging: Path, out: Path) -> None:
     os.replace(out, old)
     os.replace(staging, out)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def clean_stale(out: Path) -> list[Path]:
+    """Remove the staging folders that killed builds of ``out`` left beside it (their process is gone);
+    a dataset moved aside by a build killed mid-install goes back to ``out`` if ``out`` is missing.
+    Returns what was removed or restored."""
+    pattern = re.compile(rf"\.{re.escape(out.name)}\.(building|old)-(\d+)")
+    done = []
+    for path in sorted(out.parent.glob(f".{out.name}.*-*")) if out.parent.is_dir() else []:
+        match = pattern.fullmatch(path.name)
+        if not match or _alive(int(match.group(2))):
+            continue
+        if match.group(1) == "old" and not out.exists():
+            os.replace(path, out)  # killed between the two renames of _install: the dataset goes back
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+        done.append(path)
+    return done
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def _reason_counts(records: list[dict]) -> dict[str, int]:
