@@ -257,3 +257,24 @@ def test_a_dataset_moved_aside_by_a_killed_install_comes_back(built, tmp_path):
         build_dataset([tmp_path / "missing"], tmp_path / "ds", **OPTS)  # even a build that fails puts it back
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ds"]
     assert load_split(tmp_path / "ds", "train").clips.shape == load_split(b.out, "train").clips.shape
+
+
+def test_a_dataset_too_small_to_train_on_is_refused_unless_asked(tmp_path, capsys):
+    (tmp_path / "one").mkdir()
+    sf.write(tmp_path / "one" / "kick.wav", kick(index=1), SR)
+    assert cli(["data", "build", str(tmp_path / "one"), "--out", str(tmp_path / "ds"), "--all"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "only 1 usable kick(s) (train 1, val 0, test 0): too few to train on" in err
+    assert not (tmp_path / "ds").exists()
+    assert cli(["data", "build", str(tmp_path / "one"), "--out", str(tmp_path / "ds"), "--all", "--allow-small"]) == 0
+    out = capsys.readouterr().out
+    assert "usable for: nothing" in out
+    assert "NOT usable for training: train split 1 kick(s); kickgan train needs 2" in out
+    assert "NOT usable for evaluation reference (DIR = its test split): test split 0 kick(s)" in out
+
+
+def test_the_summary_says_what_a_dataset_is_good_for(built):
+    _, b = built
+    text = (b.out / "summary.txt").read_text()
+    assert "usable for: training, validation during training, evaluation reference (DIR = its test split)" in text
+    assert "NOT usable" not in text

@@ -32,7 +32,7 @@ from kickgan.data.dataset import FORMAT, SPLITS, is_dataset
 from kickgan.data.dedupe import find_near_duplicates, fingerprint
 from kickgan.data.quality import REASONS, Rejected, check_file
 from kickgan.data.sources import Candidate, discover
-from kickgan.data.summary import format_summary
+from kickgan.data.summary import MIN_TRAIN, format_summary
 from kickgan.data.split import split_by_kit
 from kickgan.errors import KickganError, ParameterError
 from kickgan.io import atomic_path, write_json, write_text, write_wav
@@ -58,12 +58,14 @@ def build_dataset(
     seed: int = 0,
     normalize: str | None = "peak",
     progress: bool = False,
+    allow_small: bool = False,
 ) -> Build:
     """Build a dataset folder at ``out`` from ``sources`` (folders or files); see the module docstring.
 
     ``sr``, ``length`` and ``normalize`` go to :func:`prepare_clip`; ``all_kicks`` and ``exclude``
     (glob patterns) to :func:`discover`; ``seed`` to :func:`split_by_kit`; ``progress`` shows a
-    progress bar on a terminal.
+    progress bar on a terminal. A dataset too small to train on is refused unless ``allow_small``
+    (the summary says what each dataset can and cannot be used for).
 
     Raises:
         KickganError: a missing source, an ``out`` that holds something other than
@@ -84,9 +86,14 @@ def build_dataset(
     if not kept:
         raise KickganError(f"no usable kicks: all {len(records)} candidate files were rejected ({_reasons(records)})")
     split_names, split_by = split_by_kit([records[i]["kit"] for i in kept], seed)
+    splits = {s: split_names.count(s) for s in SPLITS}
+    if splits["train"] < MIN_TRAIN and not allow_small:
+        raise KickganError(f"only {len(kept)} usable kick(s) (train {splits['train']}, val {splits['val']}, test "
+                           f"{splits['test']}): too few to train on (kickgan train needs {MIN_TRAIN} in train); add "
+                           f"kicks, or pass --allow-small to build it anyway")
     info = {
         "format": FORMAT, "complete": True, "sr": sr, "length": length, "split_by": split_by, "seed": seed,
-        "normalize": normalize, "splits": {s: split_names.count(s) for s in SPLITS},
+        "normalize": normalize, "splits": splits,
         "kits": {s: sorted({records[i]["kit"] for i, n in zip(kept, split_names) if n == s}) for s in SPLITS},
         "n_files": len(records), "n_kept": len(kept), "rejected": _reason_counts(records),
         "n_clipped": sum(bool(records[i]["clipped"]) for i in kept), "not_kicks": found.not_kicks,
