@@ -16,9 +16,11 @@ import torch
 from test_data_quality import SR, kick
 
 from kickgan.cli import main as cli_main
-from kickgan.errors import KickganError
+from kickgan.errors import KickganError, ParameterError
+from kickgan.metrics.descriptors import NAMES, describe
 from kickgan.producer import controls
 from kickgan.producer.encode import encode
+from kickgan.producer.kit import build_kit
 from kickgan.sampler import KickSampler
 
 generate_mod = importlib.import_module("kickgan.producer.generate")  # the module (the package exports a function of that name)
@@ -112,8 +114,11 @@ def test_controls_of_a_read_only_checkpoint_go_to_the_user_cache(model, tmp_path
 
 
 @pytest.fixture(scope="module")
-def sampler():
-    return KickSampler.from_checkpoint(MODEL)
+def sampler(tmp_path_factory):
+    """The test model's sampler, from a copy (its controls are written beside it)."""
+    path = tmp_path_factory.mktemp("model") / "model.pt"
+    shutil.copy(MODEL, path)
+    return KickSampler.from_checkpoint(path)
 
 
 def test_generate_streams_the_first_files_exist_before_the_last_latents_are_drawn(sampler, tmp_path, monkeypatch):
@@ -218,3 +223,14 @@ def test_encode_refuses_what_data_build_rejects_and_writes_nothing(sampler, tmp_
     code, err = kickgan(capsys, "encode", MODEL, tmp_path / "in" / "nan.wav", "--out", tmp_path / "out")
     assert code == 1 and "nan.wav: cannot encode it: non-finite (10 NaN or infinite samples)" in one_line(err)
     assert not (tmp_path / "out").exists()
+
+
+def test_velocity_layers_rise_in_measured_click(sampler, tmp_path):
+    controls.load_or_fit(sampler, n=64)
+    build_kit(sampler, [0, 1, 2, 3], tmp_path, "sfz", layers=4)
+    for seed in range(4):
+        clips = [sf.read(tmp_path / "samples" / f"kick_s{seed:06d}_v{j}.wav", dtype="float32")[0] for j in range(1, 5)]
+        click = [describe(y[None], 44100)[0, NAMES.index("click_db")] for y in clips]
+        assert click == sorted(click), (seed, click)
+    with pytest.raises(ParameterError, match=r"--layer-click: the layers would reach a click of 2.5 steps"):
+        build_kit(sampler, [0], tmp_path / "k", "sfz", layers=2, layer_click=1.5, controls={"click": -1.0})

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator, Sequence
 
+import numpy as np
 import torch
 
 from kickgan.errors import ParameterError
@@ -47,18 +48,26 @@ def render_latents(
     holding the checkpoint hash, the exact latent and ``infos[i]`` (seed, ...). Unless ``force``, a
     name another process took meanwhile stops it with a ``KickganError`` (nothing is overwritten)."""
     for row, path, info in zip(z, paths, infos):
-        wave = sampler.decode(row[None])  # [1, 1, T]
-        y = finish(wave[0, 0].detach().cpu().numpy(), sampler.sr, opts)
-        sidecar = {
-            "checkpoint": str(sampler.path),
-            "checkpoint_hash": sampler.checkpoint_hash,
-            **info,
-            "truncation": truncation,
-            "controls": dict(controls or {}),
-            "latent": [float(v) for v in row.tolist()],
-        }
-        write_kick(path, y, opts, sidecar, force)
+        write_kick(path, render(sampler, row, opts), opts, sidecar(sampler, row, info, truncation, controls), force)
     return paths
+
+
+def render(sampler, row: torch.Tensor, opts: ExportOptions) -> np.ndarray:
+    """The finished kick ``[T']`` (at ``opts.sr``) of one latent ``row [z_dim]``, decoded alone."""
+    wave = sampler.decode(row[None])  # [1, 1, T]
+    return finish(wave[0, 0].detach().cpu().numpy(), sampler.sr, opts)
+
+
+def sidecar(sampler, row: torch.Tensor, info: dict, truncation: float = 1.0, controls: dict | None = None) -> dict:
+    """What a kick's sidecar holds beside the export options: checkpoint, ``info``, truncation, controls, latent."""
+    return {
+        "checkpoint": str(sampler.path),
+        "checkpoint_hash": sampler.checkpoint_hash,
+        **info,
+        "truncation": truncation,
+        "controls": dict(controls or {}),
+        "latent": [float(v) for v in row.tolist()],
+    }
 
 
 def generate_each(

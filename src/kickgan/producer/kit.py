@@ -31,8 +31,10 @@ import numpy as np
 
 from kickgan.errors import ParameterError
 from kickgan.io import atomic_path, write_text
-from kickgan.producer.export import ExportOptions, check_free, kick_name
-from kickgan.producer.generate import latents_for, render_latents
+from kickgan.metrics.descriptors import NAMES, describe
+from kickgan.producer.controls import MAX_AMOUNT
+from kickgan.producer.export import ExportOptions, check_free, kick_name, write_kick
+from kickgan.producer.generate import latents_for, render, render_latents, sidecar
 
 FORMATS = ("sfz", "hydrogen")
 LAYOUTS = ("keys", "velocity")
@@ -133,6 +135,10 @@ def build_kit(
         raise ParameterError(f"--layers: must be an integer >= 1, got {layers!r}")
     if layers > 1 and layout != "keys":
         raise ParameterError("--layers: velocity layers of one kick need --layout keys")
+    reach = abs(dict(controls or {}).get("click", 0.0)) + abs(layer_click)
+    if layers > 1 and not reach <= MAX_AMOUNT:  # also refuses NaN
+        raise ParameterError(f"--layer-click: the layers would reach a click of {reach:g} steps; |--click| + |--layer-click| "
+                             f"must stay within {MAX_AMOUNT:g} (where the control is measured to move click one way)")
     if layers == 1:
         stems = [kick_name(s) for s in seeds]
         instruments = arrange([f"{stem}.wav" for stem in stems], layout)
@@ -172,12 +178,19 @@ def _render(sampler, seeds, wavs, layers, layer_click, opts, truncation, control
                        force=force)
         return
     for i, seed in enumerate(seeds):
-        for j, amount in enumerate(np.linspace(-layer_click, layer_click, layers)):
-            steered = {**controls, "click": controls.get("click", 0.0) + float(amount)}
-            z = latents_for(sampler, [seed], truncation, steered)
-            info = [{"seed": seed, "layer": j + 1, "layers": layers}]
-            render_latents(sampler, z, [wavs[i * layers + j]], opts, info, truncation=truncation, controls=steered,
-                           force=force)
+        steered = [{**controls, "click": controls.get("click", 0.0) + float(a)} for a in layer_amounts(layers, layer_click)]
+        zs = [latents_for(sampler, [seed], truncation, c)[0] for c in steered]
+        ys = [render(sampler, z, opts) for z in zs]
+        click = np.array([describe(y[None], opts.sr)[0, NAMES.index("click_db")] for y in ys])
+        # the control is loose at small steps on some seeds: order the layers by the click they have
+        for j, k in enumerate(np.argsort(np.nan_to_num(click, nan=-np.inf), kind="stable")):
+            info = {"seed": seed, "layer": j + 1, "layers": layers, "click_db": float(click[k])}
+            write_kick(wavs[i * layers + j], ys[k], opts, sidecar(sampler, zs[k], info, truncation, steered[k]), force)
+
+
+def layer_amounts(layers: int, layer_click: float) -> np.ndarray:
+    """The click amounts (steps) of ``layers`` velocity layers: ``-layer_click`` to ``+layer_click``."""
+    return np.linspace(-layer_click, layer_click, layers)
 
 
 def _add(tar: tarfile.TarFile, arcname: str, data: bytes) -> None:
