@@ -150,13 +150,13 @@ def test_a_seed_given_twice_is_refused(tmp_path, capsys):
 
 
 def test_a_kick_written_meanwhile_by_another_process_is_not_overwritten(sampler, tmp_path, monkeypatch):
-    real_check = generate_mod.check_free
+    real_check = generate_mod.check_seeds_free
 
-    def then_another_process_writes(paths, force):
-        real_check(paths, force)
+    def then_another_process_writes(out, seeds, force):
+        real_check(out, seeds, force)
         (tmp_path / "kick_s000001.wav").write_bytes(b"theirs")  # after the check, before this one writes
 
-    monkeypatch.setattr(generate_mod, "check_free", then_another_process_writes)
+    monkeypatch.setattr(generate_mod, "check_seeds_free", then_another_process_writes)
     with pytest.raises(KickganError, match=r"kick_s000001\.wav: already exists \(another process"):
         generate_mod.generate(sampler, [0, 1, 2], tmp_path)
     assert (tmp_path / "kick_s000001.wav").read_bytes() == b"theirs"

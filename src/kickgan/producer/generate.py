@@ -15,7 +15,7 @@ import torch
 
 from kickgan.errors import ParameterError
 from kickgan.producer import controls as controls_mod
-from kickgan.producer.export import ExportOptions, check_free, finish, kick_name, write_kick
+from kickgan.producer.export import ExportOptions, check_seeds_free, finish, kick_name, write_kick
 
 CHUNK = 256  # seeds whose latents are drawn at once (a few hundred kB); then their kicks are written
 
@@ -87,7 +87,7 @@ def generate_each(
     Refuses (before writing anything) to overwrite an existing file unless ``force``.
     """
     out = Path(out)
-    check_free((out / f"{kick_name(s)}{ext}" for s in seeds for ext in (".wav", ".json")), force)
+    check_seeds_free(out, seeds, force)
     for start in range(0, len(seeds), CHUNK):
         chunk = [int(s) for s in seeds[start : start + CHUNK]]
         z = latents_for(sampler, chunk, truncation, controls)
