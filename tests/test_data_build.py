@@ -1,7 +1,10 @@
 """kickgan.data.build and kickgan.data.dataset: a messy corpus in, a clean dataset out, and back."""
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -253,3 +256,58 @@ def test_a_full_band_dataset_records_and_counts_a_band_limited_source(tmp_path, 
             assert report["results"][column]["band/8-16k/median_db"] is not None
     assert report["results"]["generated"]["band/n_band_limited"] == 1
     assert report["results"]["generated"]["band/n_band_limited_ref"] == 1
+
+
+def test_a_pipe_as_source_is_named_as_such(tmp_path):
+    os.mkfifo(tmp_path / "pipe")
+    with pytest.raises(KickganError, match=r"pipe: not a file or folder \(a pipe or device\?\)"):
+        build_dataset([tmp_path / "pipe"], tmp_path / "ds", all_kicks=True, **OPTS)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
+
+
+def dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_leftovers_of_killed_builds_are_cleaned_and_a_live_build_is_left_alone(built, tmp_path):
+    src, _ = built
+    build_dataset([src], tmp_path / "ds", **OPTS)
+    dead = dead_pid()
+    for name in (f".ds.building-{dead}", f".ds.old-{dead}", f".ds.building-{os.getppid()}"):
+        (tmp_path / name / "audio").mkdir(parents=True)
+        (tmp_path / name / "audio" / "x.wav").write_bytes(b"4.5 MB of half a dataset")
+    build_dataset([src], tmp_path / "ds", **OPTS)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f".ds.building-{os.getppid()}", "ds"]  # that one still runs
+
+
+def test_a_dataset_moved_aside_by_a_killed_install_comes_back(built, tmp_path):
+    _, b = built
+    aside = tmp_path / f".ds.old-{dead_pid()}"
+    shutil.copytree(b.out, aside)
+    with pytest.raises(KickganError, match="no such file"):
+        build_dataset([tmp_path / "missing"], tmp_path / "ds", **OPTS)  # even a build that fails puts it back
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ds"]
+    assert load_split(tmp_path / "ds", "train").clips.shape == load_split(b.out, "train").clips.shape
+
+
+def test_a_dataset_too_small_to_train_on_is_refused_unless_asked(tmp_path, capsys):
+    (tmp_path / "one").mkdir()
+    sf.write(tmp_path / "one" / "kick.wav", kick(index=1), SR)
+    assert cli(["data", "build", str(tmp_path / "one"), "--out", str(tmp_path / "ds"), "--all"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "only 1 usable kick(s) (train 1, val 0, test 0): too few to train on" in err
+    assert not (tmp_path / "ds").exists()
+    assert cli(["data", "build", str(tmp_path / "one"), "--out", str(tmp_path / "ds"), "--all", "--allow-small"]) == 0
+    out = capsys.readouterr().out
+    assert "usable for: nothing" in out
+    assert "NOT usable for training: train split 1 kick(s); kickgan train needs 2" in out
+    assert "NOT usable for evaluation reference (DIR = its test split): test split 0 kick(s)" in out
+
+
+def test_the_summary_says_what_a_dataset_is_good_for(built):
+    _, b = built
+    text = (b.out / "summary.txt").read_text()
+    assert "usable for: training, validation during training, evaluation reference (DIR = its test split)" in text
+    assert "NOT usable" not in text

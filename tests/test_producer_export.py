@@ -11,6 +11,7 @@ from kickgan.errors import KickganError, ParameterError
 from kickgan.producer.export import (
     ExportOptions,
     check_free,
+    check_seeds_free,
     finish,
     kick_name,
     read_sidecar,
@@ -122,3 +123,14 @@ def test_names_sidecars_and_refusing_to_overwrite(tmp_path):
     (tmp_path / "other.json").write_text('{"format": "something else"}')
     with pytest.raises(KickganError, match="not a kickgan kick sidecar"):
         read_sidecar(tmp_path / "other.json")
+
+
+def test_seeds_free_reads_the_folder_once_for_any_number_of_seeds(tmp_path):
+    for name in ("kick_s000007.json", "kick_s1234567.wav", "kick_s0000003.wav", "notes.txt"):
+        (tmp_path / name).write_text("x")
+    check_seeds_free(tmp_path, range(8, 1_234_567), force=False)
+    check_seeds_free(tmp_path, range(1_234_568, 10**12), force=False)  # a trillion seeds: instant
+    check_seeds_free(tmp_path, [3, 5], force=False)  # kick_s0000003 is not seed 3's file
+    with pytest.raises(KickganError, match=r"kick_s000007\.json: already exists \(use --force to overwrite; 1 more"):
+        check_seeds_free(tmp_path, range(10**7), force=False)
+    check_seeds_free(tmp_path, range(10**7), force=True)

@@ -44,8 +44,12 @@ def main(argv: list[str], prog: str) -> int:
     if args.n < 2 or args.batch_size < 1:
         parser.error("--n must be at least 2 and --batch-size at least 1")
 
-    from kickgan.io import write_json
+    from kickgan.io import check_output_file, write_json
     from kickgan.metrics.evaluate import evaluate, format_table
+
+    for option, path in (("--json", args.json), ("--log", args.log)):
+        if path:
+            check_output_file(path, option)  # before the evaluation, not after it
 
     report = evaluate(
         args.gen,

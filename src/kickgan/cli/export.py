@@ -25,9 +25,11 @@ def main(argv: list[str], prog: str) -> int:
     args = parser.parse_args(argv)
     from pathlib import Path
 
+    from kickgan.io import check_output_file
     from kickgan.producer.export import check_free
     from kickgan.train.checkpoint import export_generator, resolve_checkpoint
 
+    check_output_file(args.out, "--out")
     src = resolve_checkpoint(args.checkpoint)
     check_free([Path(args.out)], args.force)
     out = export_generator(src, args.out)

@@ -8,13 +8,14 @@ decoding in batches of 64 and finishing without writing. Steering: the median ti
 latent by ``--pitch +1`` (four sub-steps), and the one-off fit of the controls (when the
 checkpoint has none stored beside it yet; stored there, as ``generate --pitch`` would). Without a checkpoint the model of
 ``--config`` is built and trained for one step on synthesised kicks: its speed is that of the
-trained model. Writes JSON (``--json``) and appends a Markdown section to ``--markdown``.
+trained model. Prints a Markdown table; writes JSON (``--json``) and appends the table to ``--markdown``
+only when asked.
 
 Examples::
 
   kickgan bench generate
   kickgan bench generate runs/00001-dcgan_wgangp --n 1000 --json bench_generate.json
-  kickgan bench generate --config configs/tiny.yaml --n 100 --markdown /tmp/bench.md
+  kickgan bench generate --config tiny --n 100 --markdown docs/benchmarks.md
 """
 
 from __future__ import annotations
@@ -44,12 +45,12 @@ TARGET_MS = 50.0
 def main(argv: list[str], prog: str) -> int:
     parser = make_parser(prog, __doc__.split("\n\n")[0], __doc__.split("Examples::\n\n")[1])
     parser.add_argument("checkpoint", nargs="?", metavar="CKPT", help="checkpoint or run folder (default: --config's model)")
-    parser.add_argument("--config", default="configs/dcgan_wgangp.yaml", help="the model to build without CKPT")
+    parser.add_argument("--config", default="dcgan_wgangp", help="the model to build without CKPT (a file or a shipped config's name)")
     parser.add_argument("--n", type=int, default=1000, help="kicks for the throughput (default 1000)")
     parser.add_argument("--repeats", type=int, default=20, help="seeds timed for the latency (default 20)")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1, as kickgan generate)")
     parser.add_argument("--json", help="write the result here")
-    parser.add_argument("--markdown", default="docs/benchmarks.md", help="append the table here ('' = don't)")
+    parser.add_argument("--markdown", metavar="FILE", help="also append the table to this Markdown file, e.g. docs/benchmarks.md")
     args = parser.parse_args(argv)
     for name in ("n", "repeats", "threads"):
         if getattr(args, name) < 1:

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from kickgan.cli.common import make_parser
+from kickgan.configs import CONFIG_DIR
 from kickgan.errors import KickganError
 from kickgan.io import write_json
 from kickgan.train.config import load_config
@@ -91,13 +92,13 @@ def main(argv: list[str], prog: str) -> int:
         "  kickgan bench train --configs dcgan_wgangp,specgan --steps 3 --threads 1 --json out/bench_train.json",
     )
     parser.add_argument("--configs", default=",".join(CONFIGS), help="comma-separated names in --config-dir")
-    parser.add_argument("--config-dir", default="configs", help="where the YAML configs are (default: configs)")
+    parser.add_argument("--config-dir", default=str(CONFIG_DIR), help="where the YAML configs are (default: the shipped ones)")
     parser.add_argument("--steps", type=int, default=3, help="timed steps per measurement (default 3)")
     parser.add_argument("--device", default="cpu", help="cpu, cuda or auto (default cpu)")
     parser.add_argument("--threads", type=int, default=0,
                         help="torch CPU threads per measurement (default 0: torch's choice, one per core)")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON here")
-    parser.add_argument("--markdown", default="docs/benchmarks.md", help="append the table here")
+    parser.add_argument("--markdown", metavar="FILE", help="also append the table to this Markdown file, e.g. docs/benchmarks.md")
     args = parser.parse_args(argv)
     results = []
     for name in (n.strip() for n in args.configs.split(",") if n.strip()):
@@ -110,7 +111,8 @@ def main(argv: list[str], prog: str) -> int:
             results.append(result)
     if args.json:
         write_json(args.json, results)
-    _append_markdown(Path(args.markdown), results, args.steps)
+    if args.markdown:
+        _append_markdown(Path(args.markdown), results, args.steps)
     return 0
 
 

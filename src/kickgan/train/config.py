@@ -132,8 +132,11 @@ class TrainConfig:
 
 
 def load_config(path: str | Path, overrides: list[str] = ()) -> TrainConfig:
-    """Read a YAML config, apply ``key=value`` overrides, validate, return a :class:`TrainConfig`."""
-    path = Path(path)
+    """Read a YAML config (a file, or the name of a shipped one: ``tiny``), apply ``key=value``
+    overrides, validate, return a :class:`TrainConfig`."""
+    from kickgan.configs import find_config
+
+    path = find_config(path)
     raw = read_yaml_mapping(path, "config")
     raw.setdefault("name", path.stem)
     return config_from_dict(raw, overrides, source=str(path))
