@@ -42,7 +42,7 @@ class LossConfig:
     r1_interval: int = 16  # apply R1 every this many D steps
     durall_weight: float = 0.0  # Durall et al. 2020 spectral regulariser on G, 0 = off
     augment: str = ""  # DiffAugment policy, e.g. "shift,gain,freqmask"; "" = off
-    augment_prob: float = 1.0  # probability that a batch is augmented
+    augment_prob: float = 1.0  # probability that a sample is augmented (drawn per sample)
 
     def __post_init__(self) -> None:
         _choice("kind", self.kind, LOSS_KINDS)

@@ -58,13 +58,11 @@ class Trainer:
         return sample_latents(self.cfg.model, seeds).to(self.info.device)
 
     def augment(self, x: torch.Tensor) -> torch.Tensor:
-        """DiffAugment (Zhao et al. 2020) with the config's policy, or ``x`` unchanged."""
+        """DiffAugment (Zhao et al. 2020) with the config's policy, each sample with ``augment_prob``."""
         loss = self.cfg.loss
         if not loss.augment:
             return x
-        if loss.augment_prob < 1.0 and torch.rand((), generator=self.generator).item() >= loss.augment_prob:
-            return x
-        return losses.diff_augment(x, loss.augment, self.generator)
+        return losses.diff_augment(x, loss.augment, self.generator, prob=loss.augment_prob)
 
     def train_step(self, real_batches: list[torch.Tensor]) -> dict[str, float]:
         """``len(real_batches)`` D updates, one G update, one EMA update; returns the step's scalars.
@@ -74,7 +72,7 @@ class Trainer:
         """
         step = self.step + 1
         d_stats = [self._d_step(real, step, k) for k, real in enumerate(real_batches)]
-        scalars = {key: sum(s[key] for s in d_stats) / len(d_stats) for key in d_stats[0]}
+        scalars = _mean_by_key(d_stats)  # lazy R1 runs in some D updates only
         scalars.update(self._g_step(real_batches[0].shape[0], step))
         scalars["lr"] = self.opt_g.param_groups[0]["lr"]
         scalars["lr/d"] = self.opt_d.param_groups[0]["lr"]
@@ -160,3 +158,9 @@ class Trainer:
             raise KickganError(f"checkpoint does not fit this config's models ({reason})") from None
         set_rng_state(state["rng"], self.generator)
         self.step = int(state["step"])
+
+
+def _mean_by_key(stats: list[dict[str, float]]) -> dict[str, float]:
+    """Each key's mean over the dicts that hold it, keys in order of first appearance."""
+    keys = dict.fromkeys(key for s in stats for key in s)
+    return {key: sum(s[key] for s in stats if key in s) / sum(key in s for s in stats) for key in keys}
