@@ -220,3 +220,13 @@ def test_load_clips_reads_datasets_splits_and_folders(built):
     assert names == ["kick_0.wav", "kick_1.wav", "kick_2.wav", "snare_01.wav"] and clips.shape == (4, 2048)
     with pytest.raises(KickganError, match="not a kickgan dataset"):
         load_clips(f"{src}:train", 16000, 2048)
+
+
+def test_load_clips_converts_a_dataset_with_its_own_normalisation(built, tmp_path):
+    src, _ = built
+    b = build_dataset([src], tmp_path / "loud", normalize="loudness", **OPTS)
+    val = load_split(b.out, "val")
+    clips, _ = load_clips(f"{b.out}:val", 8000, 2048)  # another rate and length: converted
+    expected = np.stack([prepare_clip(y, 16000, 8000, 2048, normalize="loudness") for y in val.clips])
+    np.testing.assert_allclose(clips, expected, atol=1e-6)
+    assert np.abs(clips).max(axis=1).min() < 0.99  # not peak-normalised
