@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from kickgan.config import TrainConfig, config_from_dict, load_config, with_overrides
 from kickgan.errors import KickganError
-from kickgan.train.config import TrainConfig, config_from_dict, load_config, with_overrides
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 SHIPPED = ("dcgan_bce", "dcgan_wgangp", "dcgan_hinge", "dcgan_wgangp_durall", "specgan", "wavegan", "tiny")

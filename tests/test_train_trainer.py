@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from kickgan.train import load_config
+from kickgan.config import load_config
 from kickgan.train.distributed import Dist
 from kickgan.train.trainer import Trainer
 

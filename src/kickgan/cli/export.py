@@ -25,8 +25,8 @@ def main(argv: list[str], prog: str) -> int:
     args = parser.parse_args(argv)
     from pathlib import Path
 
+    from kickgan.checkpoints import export_generator, resolve_checkpoint
     from kickgan.producer.export import check_free
-    from kickgan.train.checkpoint import export_generator, resolve_checkpoint
 
     src = resolve_checkpoint(args.checkpoint)
     check_free([Path(args.out)], args.force)

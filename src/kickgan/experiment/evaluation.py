@@ -17,6 +17,7 @@ from typing import Callable
 import numpy as np
 import torch
 
+from kickgan.config import TrainConfig
 from kickgan.data.dataset import load_clips, load_split, read_info
 from kickgan.experiment.record import curves_from_stats
 from kickgan.experiment.spec import ExperimentSpec, ModelEntry
@@ -28,7 +29,6 @@ from kickgan.metrics.registry import resolve
 from kickgan.models import build_models, count_parameters, layer_table
 from kickgan.sampler import KickSampler
 from kickgan.spectral import SpecConfig, make_representation
-from kickgan.train import TrainConfig
 
 REFERENCE = "reference.json"
 CHUNK = 64

@@ -10,6 +10,7 @@ appended to ``docs/benchmarks.md``.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -18,10 +19,9 @@ import sys
 import time
 from pathlib import Path
 
-from kickgan.cli.common import make_parser
+from kickgan.config import load_config
 from kickgan.errors import KickganError
 from kickgan.io import write_json
-from kickgan.train.config import load_config
 
 CONFIGS = ("tiny", "dcgan_bce", "dcgan_hinge", "dcgan_wgangp", "dcgan_wgangp_durall", "specgan", "wavegan")
 
@@ -82,14 +82,13 @@ def _sync(device) -> None:
         torch.cuda.synchronize()
 
 
-def main(argv: list[str], prog: str) -> int:
-    parser = make_parser(
-        prog,
-        "Seconds per training step (n_critic D updates + 1 G update) and peak memory of each config,\n"
-        "at batch 64 and at the config's own batch size, each in a fresh process.",
-        "  kickgan bench train\n"
-        "  kickgan bench train --configs dcgan_wgangp,specgan --steps 3 --threads 1 --json out/bench_train.json",
-    )
+DESCRIPTION = ("Seconds per training step (n_critic D updates + 1 G update) and peak memory of each config,\n"
+               "at batch 64 and at the config's own batch size, each in a fresh process.")
+EXAMPLES = ("  kickgan bench train\n"
+            "  kickgan bench train --configs dcgan_wgangp,specgan --steps 3 --threads 1 --json out/bench_train.json")
+
+
+def main(argv: list[str], parser: argparse.ArgumentParser) -> int:
     parser.add_argument("--configs", default=",".join(CONFIGS), help="comma-separated names in --config-dir")
     parser.add_argument("--config-dir", default="configs", help="where the YAML configs are (default: configs)")
     parser.add_argument("--steps", type=int, default=3, help="timed steps per measurement (default 3)")

@@ -13,13 +13,13 @@ import numpy as np
 import torch
 
 from kickgan import losses
+from kickgan.config import TrainConfig
 from kickgan.errors import KickganError
 from kickgan.losses import EMA
 from kickgan.models import build_models, sample_latents
-from kickgan.train.checkpoint import rng_state, set_rng_state
-from kickgan.train.config import TrainConfig
 from kickgan.train.distributed import Dist, average_gradients, broadcast_module
 from kickgan.train.guards import check_finite_scalars
+from kickgan.train.rng import rng_state, set_rng_state
 
 SEED_SPACE = 2**62
 
