@@ -15,9 +15,10 @@ import torch
 from kickgan import losses
 from kickgan.config import TrainConfig
 from kickgan.errors import KickganError
-from kickgan.losses import EMA
 from kickgan.models import build_models, sample_latents
+from kickgan.modules import diff_augment
 from kickgan.train.distributed import Dist, average_gradients, broadcast_module
+from kickgan.train.ema import EMA
 from kickgan.train.guards import check_finite_scalars
 from kickgan.train.rng import rng_state, set_rng_state
 
@@ -62,7 +63,7 @@ class Trainer:
         loss = self.cfg.loss
         if not loss.augment:
             return x
-        return losses.diff_augment(x, loss.augment, self.generator, prob=loss.augment_prob)
+        return diff_augment(x, loss.augment, self.generator, prob=loss.augment_prob)
 
     def train_step(self, real_batches: list[torch.Tensor]) -> dict[str, float]:
         """``len(real_batches)`` D updates, one G update, one EMA update; returns the step's scalars.
@@ -88,7 +89,7 @@ class Trainer:
             fake = self.G(self.latents(real.shape[0]))
         real_a, fake_a = self.augment(real), self.augment(fake)
         real_logits, fake_logits = self.D(real_a), self.D(fake_a)
-        loss = losses.d_loss(cfg.model_loss_kind, real_logits, fake_logits)
+        loss = losses.d_loss(cfg.kind, real_logits, fake_logits)
         stats = {"loss/d": loss.item(), "d/real": real_logits.mean().item(), "d/fake": fake_logits.mean().item()}
         if cfg.kind == "wgan-gp" and cfg.gp_lambda > 0:
             gp = losses.gradient_penalty(self.D, real_a, fake_a, generator=self.generator)
@@ -112,7 +113,7 @@ class Trainer:
         self.D.requires_grad_(False)
         try:
             fake = self.G(self.latents(batch_size))
-            loss = losses.g_loss(cfg.model_loss_kind, self.D(self.augment(fake)))
+            loss = losses.g_loss(cfg.kind, self.D(self.augment(fake)))
             stats = {"loss/g": loss.item()}
             if cfg.durall_weight > 0:
                 durall = losses.durall_loss(fake, self.real_profile)
