@@ -311,3 +311,13 @@ def test_the_summary_says_what_a_dataset_is_good_for(built):
     text = (b.out / "summary.txt").read_text()
     assert "usable for: training, validation during training, evaluation reference (DIR = its test split)" in text
     assert "NOT usable" not in text
+
+
+def test_load_clips_converts_a_dataset_with_its_own_normalisation(built, tmp_path):
+    src, _ = built
+    b = build_dataset([src], tmp_path / "loud", normalize="loudness", **OPTS)
+    val = load_split(b.out, "val")
+    clips, _ = load_clips(f"{b.out}:val", 8000, 2048)  # another rate and length: converted
+    expected = np.stack([prepare_clip(y, 16000, 8000, 2048, normalize="loudness") for y in val.clips])
+    np.testing.assert_allclose(clips, expected, atol=1e-6)
+    assert np.abs(clips).max(axis=1).min() < 0.99  # not peak-normalised

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from kickgan.train.bench import _append_markdown, main
+from kickgan.cli.bench import run_one
+from kickgan.train.bench import _append_markdown
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 
@@ -15,7 +16,7 @@ def test_bench_writes_json_and_appends_a_table(tmp_path):
     md = tmp_path / "docs" / "benchmarks.md"
     args = ["--configs", "tiny", "--config-dir", str(CONFIGS), "--steps", "1", "--threads", "1",
             "--json", str(tmp_path / "bench.json"), "--markdown", str(md)]
-    assert main(args, prog="kickgan bench train") == 0
+    assert run_one("kickgan.train.bench", args, "kickgan bench train") == 0
     results = json.loads((tmp_path / "bench.json").read_text())
     assert [(r["config"], r["batch_size"], r["default_batch"]) for r in results] == [("tiny", 8, True),
                                                                                    ("tiny", 64, False)]

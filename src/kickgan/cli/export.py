@@ -25,9 +25,12 @@ def main(argv: list[str], prog: str) -> int:
     args = parser.parse_args(argv)
     from pathlib import Path
 
+<<<<<<< HEAD
     from kickgan.io import check_output_file
+=======
+    from kickgan.checkpoints import export_generator, resolve_checkpoint
+>>>>>>> arch
     from kickgan.producer.export import check_free
-    from kickgan.train.checkpoint import export_generator, resolve_checkpoint
 
     check_output_file(args.out, "--out")
     src = resolve_checkpoint(args.checkpoint)

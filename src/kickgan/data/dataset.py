@@ -30,13 +30,15 @@ SPLITS = ("train", "val", "test")
 
 @dataclass(frozen=True)
 class Split:
-    """One split of a dataset: ``clips [N, length]`` float32 at ``sr``, with each clip's id and kit."""
+    """One split of a dataset: ``clips [N, length]`` float32 at ``sr``, with each clip's id and kit,
+    and the ``normalize`` the dataset was built with (``peak``, ``loudness`` or None)."""
 
     clips: np.ndarray
     sr: int
     length: int
     names: list[str]
     kits: list[str]
+    normalize: str | None = "peak"
 
 
 def read_info(root: str | Path) -> dict:
@@ -88,7 +90,8 @@ def load_split(root: str | Path, split: str) -> Split:
             f"{path}: shape {clips.shape} {clips.dtype} does not match the manifest "
             f"({len(rows)} clips of {length} float32 samples)"
         )
-    return Split(clips, int(info["sr"]), length, [r["id"] for r in rows], [r["kit"] for r in rows])
+    names, kits = [r["id"] for r in rows], [r["kit"] for r in rows]
+    return Split(clips, int(info["sr"]), length, names, kits, info.get("normalize", "peak"))
 
 
 def load_clips(spec: str, sr: int, length: int) -> tuple[np.ndarray, list[str]]:
@@ -96,7 +99,8 @@ def load_clips(spec: str, sr: int, length: int) -> tuple[np.ndarray, list[str]]:
     or any folder of audio files (each prepared with :func:`prepare_clip`).
 
     Returns ``clips [N, length]`` float32 at ``sr`` and one name per clip. A
-    dataset stored at another rate or length is converted with ``prepare_clip``.
+    dataset stored at another rate or length is converted with ``prepare_clip``
+    and the dataset's own normalisation.
     """
     root, split = _parse_spec(spec)
     if is_dataset(root):
@@ -105,7 +109,8 @@ def load_clips(spec: str, sr: int, length: int) -> tuple[np.ndarray, list[str]]:
             raise KickganError(f"{spec}: the {split or 'test'} split is empty")
         if (data.sr, data.length) == (sr, length):
             return data.clips, data.names
-        return np.stack([prepare_clip(y, data.sr, sr, length) for y in data.clips]), data.names
+        clips = [prepare_clip(y, data.sr, sr, length, normalize=data.normalize) for y in data.clips]
+        return np.stack(clips), data.names
     if split is not None:
         raise KickganError(f"{spec}: '{root}' is not a kickgan dataset, so it has no '{split}' split")
     return _load_folder(root, sr, length)

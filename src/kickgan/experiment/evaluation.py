@@ -17,7 +17,12 @@ from typing import Callable
 import numpy as np
 import torch
 
+<<<<<<< HEAD
 from kickgan.data.dataset import band_limits, load_clips, load_split, read_info
+=======
+from kickgan.config import TrainConfig
+from kickgan.data.dataset import load_clips, load_split, read_info
+>>>>>>> arch
 from kickgan.experiment.record import curves_from_stats
 from kickgan.experiment.spec import ExperimentSpec, ModelEntry
 from kickgan.io import read_json, read_jsonl, write_json, write_wav
@@ -28,7 +33,6 @@ from kickgan.metrics.registry import resolve
 from kickgan.models import build_models, count_parameters, layer_table
 from kickgan.sampler import KickSampler
 from kickgan.spectral import SpecConfig, make_representation
-from kickgan.train import TrainConfig
 
 REFERENCE = "reference.json"
 CHUNK = 64

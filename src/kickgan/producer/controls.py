@@ -92,9 +92,10 @@ def measure(sampler, z: torch.Tensor) -> np.ndarray:
 
 
 def estimate(sampler, z: torch.Tensor) -> torch.Tensor:
-    """The differentiable estimates ``[B, len(CONTROLS)]`` of the kicks of ``z [B, z_dim]``."""
+    """The differentiable estimates ``[B, len(CONTROLS)]`` (on the sampler's device) of the kicks of ``z [B, z_dim]``."""
     cfg = sampler.rep.cfg
-    return estimates(magnitude(sampler.G, sampler.rep, z) ** 2, sampler.sr, cfg.n_fft, cfg.hop_length)
+    power = magnitude(sampler.G, sampler.rep, z.to(sampler.device)) ** 2
+    return estimates(power, sampler.sr, cfg.n_fft, cfg.hop_length)
 
 
 def robust_std(x: np.ndarray) -> float:

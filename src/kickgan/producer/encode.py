@@ -130,8 +130,10 @@ def invert(
 
 def refine_latents(sampler, z: torch.Tensor, target: torch.Tensor, steps: int, lr: float) -> torch.Tensor:
     """Adam (cosine-decayed learning rate) on the distance of each of ``z [K, z_dim]`` to ``target``,
-    for ``steps`` steps; returns the best latent seen ``[1, z_dim]``. G's weights stay untouched."""
-    best_d, best_z = torch.full((len(z),), float("inf")), z.clone()
+    for ``steps`` steps on the sampler's device; returns the best latent seen ``[1, z_dim]`` on the CPU.
+    G's weights stay untouched."""
+    z, target = z.to(sampler.device), target.to(sampler.device)
+    best_d, best_z = torch.full((len(z),), float("inf"), device=z.device), z.clone()
     z = z.clone().requires_grad_(True)
     opt = torch.optim.Adam([z], lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(steps, 1))
@@ -153,7 +155,7 @@ def refine_latents(sampler, z: torch.Tensor, target: torch.Tensor, steps: int, l
     finally:
         for p in frozen:
             p.requires_grad_(True)
-    return best_z[int(torch.argmin(best_d))][None]
+    return best_z[int(torch.argmin(best_d))][None].cpu()
 
 
 def variations(sampler, z: torch.Tensor, n: int, spread: float) -> torch.Tensor:

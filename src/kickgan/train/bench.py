@@ -10,6 +10,7 @@ appended to ``docs/benchmarks.md``.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -18,11 +19,14 @@ import sys
 import time
 from pathlib import Path
 
+<<<<<<< HEAD
 from kickgan.cli.common import make_parser
 from kickgan.configs import CONFIG_DIR
+=======
+from kickgan.config import load_config
+>>>>>>> arch
 from kickgan.errors import KickganError
 from kickgan.io import write_json
-from kickgan.train.config import load_config
 
 CONFIGS = ("tiny", "dcgan_bce", "dcgan_hinge", "dcgan_wgangp", "dcgan_wgangp_durall", "specgan", "wavegan")
 
@@ -83,14 +87,13 @@ def _sync(device) -> None:
         torch.cuda.synchronize()
 
 
-def main(argv: list[str], prog: str) -> int:
-    parser = make_parser(
-        prog,
-        "Seconds per training step (n_critic D updates + 1 G update) and peak memory of each config,\n"
-        "at batch 64 and at the config's own batch size, each in a fresh process.",
-        "  kickgan bench train\n"
-        "  kickgan bench train --configs dcgan_wgangp,specgan --steps 3 --threads 1 --json out/bench_train.json",
-    )
+DESCRIPTION = ("Seconds per training step (n_critic D updates + 1 G update) and peak memory of each config,\n"
+               "at batch 64 and at the config's own batch size, each in a fresh process.")
+EXAMPLES = ("  kickgan bench train\n"
+            "  kickgan bench train --configs dcgan_wgangp,specgan --steps 3 --threads 1 --json out/bench_train.json")
+
+
+def main(argv: list[str], parser: argparse.ArgumentParser) -> int:
     parser.add_argument("--configs", default=",".join(CONFIGS), help="comma-separated names in --config-dir")
     parser.add_argument("--config-dir", default=str(CONFIG_DIR), help="where the YAML configs are (default: the shipped ones)")
     parser.add_argument("--steps", type=int, default=3, help="timed steps per measurement (default 3)")

@@ -13,13 +13,14 @@ import numpy as np
 import torch
 
 from kickgan import losses
+from kickgan.config import TrainConfig
 from kickgan.errors import KickganError
-from kickgan.losses import EMA
 from kickgan.models import build_models, sample_latents
-from kickgan.train.checkpoint import rng_state, set_rng_state
-from kickgan.train.config import TrainConfig
+from kickgan.modules import diff_augment
 from kickgan.train.distributed import Dist, average_gradients, broadcast_module
+from kickgan.train.ema import EMA
 from kickgan.train.guards import check_finite_scalars
+from kickgan.train.rng import rng_state, set_rng_state
 
 SEED_SPACE = 2**62
 
@@ -58,13 +59,11 @@ class Trainer:
         return sample_latents(self.cfg.model, seeds).to(self.info.device)
 
     def augment(self, x: torch.Tensor) -> torch.Tensor:
-        """DiffAugment (Zhao et al. 2020) with the config's policy, or ``x`` unchanged."""
+        """DiffAugment (Zhao et al. 2020) with the config's policy, each sample with ``augment_prob``."""
         loss = self.cfg.loss
         if not loss.augment:
             return x
-        if loss.augment_prob < 1.0 and torch.rand((), generator=self.generator).item() >= loss.augment_prob:
-            return x
-        return losses.diff_augment(x, loss.augment, self.generator)
+        return diff_augment(x, loss.augment, self.generator, prob=loss.augment_prob)
 
     def train_step(self, real_batches: list[torch.Tensor]) -> dict[str, float]:
         """``len(real_batches)`` D updates, one G update, one EMA update; returns the step's scalars.
@@ -74,7 +73,7 @@ class Trainer:
         """
         step = self.step + 1
         d_stats = [self._d_step(real, step, k) for k, real in enumerate(real_batches)]
-        scalars = {key: sum(s[key] for s in d_stats) / len(d_stats) for key in d_stats[0]}
+        scalars = _mean_by_key(d_stats)  # lazy R1 runs in some D updates only
         scalars.update(self._g_step(real_batches[0].shape[0], step))
         scalars["lr"] = self.opt_g.param_groups[0]["lr"]
         scalars["lr/d"] = self.opt_d.param_groups[0]["lr"]
@@ -90,7 +89,7 @@ class Trainer:
             fake = self.G(self.latents(real.shape[0]))
         real_a, fake_a = self.augment(real), self.augment(fake)
         real_logits, fake_logits = self.D(real_a), self.D(fake_a)
-        loss = losses.d_loss(cfg.model_loss_kind, real_logits, fake_logits)
+        loss = losses.d_loss(cfg.kind, real_logits, fake_logits)
         stats = {"loss/d": loss.item(), "d/real": real_logits.mean().item(), "d/fake": fake_logits.mean().item()}
         if cfg.kind == "wgan-gp" and cfg.gp_lambda > 0:
             gp = losses.gradient_penalty(self.D, real_a, fake_a, generator=self.generator)
@@ -114,7 +113,7 @@ class Trainer:
         self.D.requires_grad_(False)
         try:
             fake = self.G(self.latents(batch_size))
-            loss = losses.g_loss(cfg.model_loss_kind, self.D(self.augment(fake)))
+            loss = losses.g_loss(cfg.kind, self.D(self.augment(fake)))
             stats = {"loss/g": loss.item()}
             if cfg.durall_weight > 0:
                 durall = losses.durall_loss(fake, self.real_profile)
@@ -160,3 +159,9 @@ class Trainer:
             raise KickganError(f"checkpoint does not fit this config's models ({reason})") from None
         set_rng_state(state["rng"], self.generator)
         self.step = int(state["step"])
+
+
+def _mean_by_key(stats: list[dict[str, float]]) -> dict[str, float]:
+    """Each key's mean over the dicts that hold it, keys in order of first appearance."""
+    keys = dict.fromkeys(key for s in stats for key in s)
+    return {key: sum(s[key] for s in stats if key in s) / sum(key in s for s in stats) for key in keys}
