@@ -75,7 +75,7 @@ function drawSpec(canvas, spec) {
   const g = canvas.getContext("2d"), w = canvas.width, h = canvas.height;
   const bands = spec.length, frames = spec[0].length;
   spec.forEach((row, band) => row.forEach((shade, frame) => {
-    g.fillStyle = `rgb(${shade},${Math.round(shade * 0.55)},${Math.round(90 - shade * 0.3)})`;
+    g.fillStyle = `rgb(${shade},${Math.round(shade * 0.55)},${Math.round(18 + shade * 0.2)})`;
     g.fillRect((frame * w) / frames, h - ((band + 1) * h) / bands, w / frames + 1, h / bands + 1);
   }));
 }
