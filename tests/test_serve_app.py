@@ -6,6 +6,7 @@ import concurrent.futures
 import io
 import json
 import tarfile
+import time
 import zipfile
 
 import numpy as np
@@ -225,19 +226,36 @@ def test_an_unknown_host_header_is_refused(server):
     assert status == 400
 
 
-def test_200_concurrent_requests_are_all_answered_and_kicks_stay_identical(server, model, tmp_path):
-    url, _ = server
+def test_200_concurrent_requests_are_all_answered_one_model_call_at_a_time(server, model, tmp_path):
+    url, studio = server
     torch.set_num_threads(1)
+    _, data = post(url, "/api/batch", {"seed": 2000, "n": 1})
+    base = data["kicks"][0]["id"]
+    running, most = [0], [0]
+
+    def enter(module, inputs):  # counts generator calls in flight; the sleep widens any overlap
+        running[0] += 1
+        most[0] = max(most[0], running[0])
+        time.sleep(0.002)
+
+    def leave(module, inputs, output):
+        running[0] -= 1
 
     def one(i: int) -> tuple[int, dict]:
-        if i % 4 == 3:
-            status, _, data = request(url, "GET", "/")
-            return status, {}
+        if i % 8 == 7:
+            return request(url, "GET", "/")[0], {}
+        if i % 8 == 6:
+            return post(url, "/api/steer", {"id": base, "pitch": 0.5 + 0.1 * (i % 3)})
         return post(url, "/api/batch", {"seed": 1000 + i % 25, "n": 1})
 
-    with concurrent.futures.ThreadPoolExecutor(max_workers=200) as pool:
-        results = list(pool.map(one, range(200)))
-    assert [s for s, _ in results if s != 200] == []
+    hooks = [studio.sampler.G.register_forward_pre_hook(enter), studio.sampler.G.register_forward_hook(leave)]
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=200) as pool:
+            results = list(pool.map(one, range(200)))
+    finally:
+        for hook in hooks:
+            hook.remove()
+    assert [s for s, _ in results if s != 200] == [] and most[0] == 1
     assert cli_main.main(["generate", str(model), "--seeds", "1000", "--bit-depth", "24", "--out", str(tmp_path)]) == 0
-    made = next(d["kicks"][0] for _, d in results if d and d["kicks"][0]["seed"] == 1000)
+    made = next(d["kicks"][0] for _, d in results if "kicks" in d and d["kicks"][0]["seed"] == 1000)
     assert get(url, made["url"]) == (tmp_path / "kick_s001000.wav").read_bytes()
