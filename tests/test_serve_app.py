@@ -154,6 +154,7 @@ TRAVERSALS = [
     "/static/%2fetc%2fpasswd", "/kicks//etc/passwd", "/static/..\\..\\app.py", "/static/..%5c..%5capp.py",
     "/kicks/k0123456789abcdef.wav/../../../app.py", "/api/kit?ids=../../etc/passwd&format=sfz",
     "/api/kit?ids=/etc/passwd", "/static/%252e%252e/app.py", "/..%2f..%2f..%2fetc%2fpasswd",
+    "/file=/etc/passwd", "/gradio_api/file=/etc/passwd", "/kicks/k0123456789abcdef.wav?path=/etc/passwd",
 ]
 
 

@@ -41,13 +41,15 @@ MAX_PADS = 16
 MAX_SEED = 2**31 - 1
 CONTROL_RANGE = 3.0  # sliders span +-2; the API accepts a little more
 MAX_INTENSITY = 2.0
+VARIATION_SPREAD = 0.3  # around an upload, as kickgan encode's default --spread
 KICK_FILE = re.compile(r"(k[0-9a-f]{16})\.(wav|json)")
 KICK_ID = re.compile(r"k[0-9a-f]{16}")
 log = logging.getLogger("kickgan.serve")
 
 
 def create_app(studio: Studio, allowed_hosts: list[str] | None = None) -> Starlette:
-    """The ASGI app serving ``studio``; ``allowed_hosts`` (default any) guards against DNS rebinding."""
+    """The ASGI app serving ``studio``; ``allowed_hosts`` (default any) guards against DNS rebinding.
+    The model work and the pictures run in the thread pool, never on the event loop."""
     views: dict[str, dict] = {}
 
     def view(kick) -> dict:
@@ -55,28 +57,31 @@ def create_app(studio: Studio, allowed_hosts: list[str] | None = None) -> Starle
             views[kick.id] = pictures(kick.wav)
         return {**kick.describe(), **views[kick.id], "url": f"/kicks/{kick.id}.wav"}
 
+    def encode(data: bytes, name: str) -> dict:
+        kick = studio.encode(uploads.store(data, name, studio.folder / "uploads"), name)
+        return {"kicks": [view(k) for k in studio.variations(kick.id, MAX_PADS - 1, VARIATION_SPREAD)]}
+
     async def batch(request: Request) -> JSONResponse:
         body = await _body(request)
         seed, n = _int(body, "seed", 0, MAX_SEED), _int(body, "n", 1, MAX_PADS, MAX_PADS)
-        kicks = await run_in_threadpool(studio.batch, seed, n)
-        return JSONResponse({"kicks": [view(k) for k in kicks]})
+        return JSONResponse(await run_in_threadpool(lambda: {"kicks": [view(k) for k in studio.batch(seed, n)]}))
 
     async def steer(request: Request) -> JSONResponse:
         body = await _body(request)
         amounts = {name: _float(body, name, -CONTROL_RANGE, CONTROL_RANGE, 0.0) for name in CONTROL_NAMES}
-        kick = await run_in_threadpool(studio.steer, _id(body, "id"), amounts)
-        return JSONResponse({"kick": view(kick)})
+        kid = _id(body, "id")
+        return JSONResponse(await run_in_threadpool(lambda: {"kick": view(studio.steer(kid, amounts))}))
 
     async def vary(request: Request) -> JSONResponse:
         body = await _body(request)
-        n, intensity = _int(body, "n", 1, MAX_PADS - 1, MAX_PADS - 1), _float(body, "intensity", 0.0, MAX_INTENSITY, 0.3)
-        kicks = await run_in_threadpool(studio.variations, _id(body, "id"), n, intensity)
-        return JSONResponse({"kicks": [view(k) for k in kicks]})
+        n, intensity = _int(body, "n", 1, MAX_PADS - 1, MAX_PADS - 1), _float(body, "intensity", 0.0, MAX_INTENSITY, VARIATION_SPREAD)
+        kid = _id(body, "id")
+        return JSONResponse(await run_in_threadpool(lambda: {"kicks": [view(k) for k in studio.variations(kid, n, intensity)]}))
 
     async def morph(request: Request) -> JSONResponse:
         body = await _body(request)
-        kick = await run_in_threadpool(studio.morph, _id(body, "a"), _id(body, "b"), _float(body, "t", 0.0, 1.0))
-        return JSONResponse({"kick": view(kick)})
+        a, b, t = _id(body, "a"), _id(body, "b"), _float(body, "t", 0.0, 1.0)
+        return JSONResponse(await run_in_threadpool(lambda: {"kick": view(studio.morph(a, b, t))}))
 
     async def upload(request: Request) -> JSONResponse:
         size = request.headers.get("content-length")
@@ -89,10 +94,7 @@ def create_app(studio: Studio, allowed_hosts: list[str] | None = None) -> Starle
         if file is None or isinstance(file, str):
             raise KickganError("upload: no file in the form field 'file'")
         data, name = await file.read(uploads.MAX_BYTES + 1), uploads.label(file.filename)
-        path = await run_in_threadpool(uploads.store, data, name, studio.folder / "uploads")
-        kick = await run_in_threadpool(studio.encode, path, name)
-        kicks = await run_in_threadpool(studio.variations, kick.id, MAX_PADS - 1, 0.3)
-        return JSONResponse({"kicks": [view(k) for k in kicks]})
+        return JSONResponse(await run_in_threadpool(encode, data, name))
 
     async def kick_file(request: Request) -> FileResponse:
         match = KICK_FILE.fullmatch(request.path_params["name"])
