@@ -50,12 +50,8 @@ log = logging.getLogger("kickgan.serve")
 def create_app(studio: Studio, allowed_hosts: list[str] | None = None) -> Starlette:
     """The ASGI app serving ``studio``; ``allowed_hosts`` (default any) guards against DNS rebinding.
     The model work and the pictures run in the thread pool, never on the event loop."""
-    views: dict[str, dict] = {}
-
-    def view(kick) -> dict:
-        if kick.id not in views:
-            views[kick.id] = pictures(kick.wav)
-        return {**kick.describe(), **views[kick.id], "url": f"/kicks/{kick.id}.wav"}
+    def view(kick) -> dict:  # recomputed each time (a few ms): the server keeps no pictures
+        return {**kick.describe(), **pictures(kick.wav), "url": f"/kicks/{kick.id}.wav"}
 
     def encode(data: bytes, name: str) -> dict:
         kick = studio.encode(uploads.store(data, name, studio.folder / "uploads"), name)
