@@ -48,38 +48,63 @@ log = logging.getLogger("kickgan.serve")
 
 
 def create_app(studio: Studio, allowed_hosts: list[str] | None = None) -> Starlette:
-    """The ASGI app serving ``studio``; ``allowed_hosts`` (default any) guards against DNS rebinding.
-    The model work and the pictures run in the thread pool, never on the event loop."""
-    def view(kick) -> dict:  # recomputed each time (a few ms): the server keeps no pictures
+    """The ASGI app serving ``studio``; ``allowed_hosts`` (default any) guards against DNS rebinding."""
+    api = Api(studio)
+    routes = [
+        Route("/", api.index), Route("/api/batch", api.batch, methods=["POST"]),
+        Route("/api/steer", api.steer, methods=["POST"]), Route("/api/variations", api.vary, methods=["POST"]),
+        Route("/api/morph", api.morph, methods=["POST"]), Route("/api/upload", api.upload, methods=["POST"]),
+        Route("/api/kit", api.kit), Route("/kicks/{name}", api.kick_file),
+        Mount("/static", StaticFiles(directory=STATIC)),
+    ]
+    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts or ["*"])]
+    handlers = {KickganError: _user_error, HTTPException: _http_error, Exception: _server_error}
+    return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
+
+
+class Api:
+    """The route handlers: checked input in, the studio's work (in the thread pool, never on the
+    event loop) out as JSON or files."""
+
+    def __init__(self, studio: Studio):
+        self.studio = studio
+
+    def view(self, kick) -> dict:
+        """A kick as the page gets it; its pictures recomputed each time (a few ms), never kept."""
         return {**kick.describe(), **pictures(kick.wav), "url": f"/kicks/{kick.id}.wav"}
 
-    def encode(data: bytes, name: str) -> dict:
-        kick = studio.encode(uploads.store(data, name, studio.folder / "uploads"), name)
-        return {"kicks": [view(k) for k in studio.variations(kick.id, MAX_PADS - 1, VARIATION_SPREAD)]}
+    async def work(self, make) -> JSONResponse:
+        """``make()`` (a kick or a list of kicks) run in the thread pool, as ``{"kick"}`` / ``{"kicks"}``."""
+        def run() -> dict:
+            made = make()
+            return {"kicks": [self.view(k) for k in made]} if isinstance(made, list) else {"kick": self.view(made)}
 
-    async def batch(request: Request) -> JSONResponse:
+        return JSONResponse(await run_in_threadpool(run))
+
+    async def batch(self, request: Request) -> JSONResponse:
         body = await _body(request)
         seed, n = _int(body, "seed", 0, MAX_SEED), _int(body, "n", 1, MAX_PADS, MAX_PADS)
-        return JSONResponse(await run_in_threadpool(lambda: {"kicks": [view(k) for k in studio.batch(seed, n)]}))
+        return await self.work(lambda: self.studio.batch(seed, n))
 
-    async def steer(request: Request) -> JSONResponse:
+    async def steer(self, request: Request) -> JSONResponse:
         body = await _body(request)
         amounts = {name: _float(body, name, -CONTROL_RANGE, CONTROL_RANGE, 0.0) for name in CONTROL_NAMES}
         kid = _id(body, "id")
-        return JSONResponse(await run_in_threadpool(lambda: {"kick": view(studio.steer(kid, amounts))}))
+        return await self.work(lambda: self.studio.steer(kid, amounts))
 
-    async def vary(request: Request) -> JSONResponse:
+    async def vary(self, request: Request) -> JSONResponse:
         body = await _body(request)
-        n, intensity = _int(body, "n", 1, MAX_PADS - 1, MAX_PADS - 1), _float(body, "intensity", 0.0, MAX_INTENSITY, VARIATION_SPREAD)
+        n = _int(body, "n", 1, MAX_PADS - 1, MAX_PADS - 1)
+        intensity = _float(body, "intensity", 0.0, MAX_INTENSITY, VARIATION_SPREAD)
         kid = _id(body, "id")
-        return JSONResponse(await run_in_threadpool(lambda: {"kicks": [view(k) for k in studio.variations(kid, n, intensity)]}))
+        return await self.work(lambda: self.studio.variations(kid, n, intensity))
 
-    async def morph(request: Request) -> JSONResponse:
+    async def morph(self, request: Request) -> JSONResponse:
         body = await _body(request)
         a, b, t = _id(body, "a"), _id(body, "b"), _float(body, "t", 0.0, 1.0)
-        return JSONResponse(await run_in_threadpool(lambda: {"kick": view(studio.morph(a, b, t))}))
+        return await self.work(lambda: self.studio.morph(a, b, t))
 
-    async def upload(request: Request) -> JSONResponse:
+    async def upload(self, request: Request) -> JSONResponse:
         size = request.headers.get("content-length")
         if size is None or not size.isdigit():
             raise HTTPException(411, "upload: send the file with a Content-Length")
@@ -90,37 +115,32 @@ def create_app(studio: Studio, allowed_hosts: list[str] | None = None) -> Starle
         if file is None or isinstance(file, str):
             raise KickganError("upload: no file in the form field 'file'")
         data, name = await file.read(uploads.MAX_BYTES + 1), uploads.label(file.filename)
-        return JSONResponse(await run_in_threadpool(encode, data, name))
 
-    async def kick_file(request: Request) -> FileResponse:
+        def encode() -> list:
+            kick = self.studio.encode(uploads.store(data, name, self.studio.folder / "uploads"), name)
+            return self.studio.variations(kick.id, MAX_PADS - 1, VARIATION_SPREAD)
+
+        return await self.work(encode)
+
+    async def kick_file(self, request: Request) -> FileResponse:
         match = KICK_FILE.fullmatch(request.path_params["name"])
         if match is None:
             raise HTTPException(404, "no such kick file (kicks are named <id>.wav or <id>.json)")
-        kick = studio.get(match[1])
-        path = kick.wav.with_suffix(f".{match[2]}")
+        kick = self.studio.get(match[1])
         name = f"{kick.name}.{match[2]}" if request.query_params.get("download") else None
-        return FileResponse(path, filename=name, headers={"Cache-Control": "no-store"})
+        return FileResponse(kick.wav.with_suffix(f".{match[2]}"), filename=name, headers={"Cache-Control": "no-store"})
 
-    async def kit(request: Request) -> FileResponse:
+    async def kit(self, request: Request) -> FileResponse:
         ids = [i for i in request.query_params.get("ids", "").split(",") if i]
         if not 1 <= len(ids) <= MAX_PADS:
             raise KickganError(f"ids: a kit takes 1 to {MAX_PADS} kicks, got {len(ids)}")
-        chosen = [studio.get(_checked_id(i, "ids")) for i in ids]
-        path = await run_in_threadpool(kits.build, chosen, request.query_params.get("format", "sfz"), studio.folder / "kits")
+        chosen = [self.studio.get(_checked_id(i, "ids")) for i in ids]
+        fmt = request.query_params.get("format", "sfz")
+        path = await run_in_threadpool(kits.build, chosen, fmt, self.studio.folder / "kits")
         return FileResponse(path, filename=path.name)
 
-    async def index(request: Request) -> FileResponse:
+    async def index(self, request: Request) -> FileResponse:
         return FileResponse(STATIC / "index.html")
-
-    routes = [
-        Route("/", index), Route("/api/batch", batch, methods=["POST"]), Route("/api/steer", steer, methods=["POST"]),
-        Route("/api/variations", vary, methods=["POST"]), Route("/api/morph", morph, methods=["POST"]),
-        Route("/api/upload", upload, methods=["POST"]), Route("/api/kit", kit), Route("/kicks/{name}", kick_file),
-        Mount("/static", StaticFiles(directory=STATIC)),
-    ]
-    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts or ["*"])]
-    handlers = {KickganError: _user_error, HTTPException: _http_error, Exception: _server_error}
-    return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
 
 
 async def _body(request: Request) -> dict:
