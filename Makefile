@@ -28,8 +28,9 @@ dev: $(VENV)/.dev
 demo: $(VENV)/.installed
 	bash scripts/demo.sh
 
+# -rs lists each skipped test with its reason (the browser tests skip without chromium).
 test: $(VENV)/.dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -rs
 
 open-kicks: $(VENV)/.installed
 	bash scripts/get-open-kicks.sh
