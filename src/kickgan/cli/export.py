@@ -19,7 +19,7 @@ def main(argv: list[str], prog: str) -> int:
         "and makes the same kicks; training cannot resume from it.",
         EXAMPLES,
     )
-    add_checkpoint(parser)
+    add_checkpoint(parser, bundled=False)
     parser.add_argument("--out", required=True, metavar="FILE", help="the generator file to write (.pt)")
     parser.add_argument("--force", action="store_true", help="overwrite an existing file")
     args = parser.parse_args(argv)

@@ -13,6 +13,7 @@ from kickgan.cli.common import make_parser, parse_int_list
 from kickgan.errors import UsageError
 
 EXAMPLES = """
+  kickgan generate -n 16 --out kicks/                      # the bundled model (kickgan models)
   kickgan generate runs/00001-dcgan_wgangp -n 16 --out kicks/
   kickgan generate runs/00001-dcgan_wgangp --seeds 3,17,42 --out kicks/ --bit-depth 24
   kickgan generate runs/00001-dcgan_wgangp --seeds 42 --pitch -1 --decay -0.5 --out lower_shorter/
@@ -20,8 +21,14 @@ EXAMPLES = """
 """
 
 
-def add_checkpoint(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("checkpoint", metavar="CKPT", help="a checkpoint file, or a run folder (its best checkpoint)")
+def add_checkpoint(parser: argparse.ArgumentParser, bundled: bool = True) -> None:
+    """The positional CKPT; with ``bundled`` it may be left out (the default bundled model)."""
+    if bundled:
+        parser.add_argument("checkpoint", metavar="CKPT", nargs="?",
+                            help="a checkpoint file, or a run folder (its best checkpoint); "
+                                 "default: the bundled model (kickgan models)")
+    else:
+        parser.add_argument("checkpoint", metavar="CKPT", help="a checkpoint file, or a run folder (its best checkpoint)")
 
 
 def add_export_options(parser: argparse.ArgumentParser, controls: bool = True) -> None:
@@ -57,16 +64,22 @@ def controls_of(args: argparse.Namespace) -> dict:
 
 
 def load_sampler(args: argparse.Namespace, steer: bool = False):
-    """The sampler of ``args.checkpoint``; with ``steer``, fits the controls first if needed (saying so)."""
+    """The sampler of ``args.checkpoint`` (none given: the default bundled model, saying so);
+    with ``steer``, fits the controls first if needed (saying so)."""
     import torch
 
+    from kickgan import bundled
     from kickgan.producer import controls as controls_mod
     from kickgan.sampler import KickSampler
 
     if args.threads < 1:
         raise UsageError(f"--threads: must be at least 1, got {args.threads}")
     torch.set_num_threads(args.threads)
-    sampler = KickSampler.from_checkpoint(args.checkpoint, device=args.device)
+    path = args.checkpoint
+    if path is None:
+        path = bundled.default_checkpoint()
+        print(f"no CKPT given: using the bundled model {path.stem} ({path})", file=sys.stderr)
+    sampler = KickSampler.from_checkpoint(path, device=args.device)
     if steer and not controls_mod.is_fitted(sampler):
         print(f"fitting the pitch/decay/click controls on {controls_mod.N_FIT} kicks (once per checkpoint) ...", file=sys.stderr)
         controls_mod.load_or_fit(sampler)
