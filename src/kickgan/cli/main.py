@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "interpolate": ("kickgan.cli.interpolate", "a row of kicks between two seeds"),
     "encode": ("kickgan.cli.encode", "find the latent of your own kick, with variations"),
     "kit": ("kickgan.cli.kit", "export kicks as an SFZ or Hydrogen sampler kit"),
+    "page": ("kickgan.cli.page", "an HTML page to listen to folders of kicks, from disk"),
     "models": ("kickgan.cli.models", "list the pretrained models that ship with kickgan (hash, data, scores)"),
     "export": ("kickgan.cli.export", "write a checkpoint's generator alone: a small file for the producer commands"),
     "evaluate": ("kickgan.cli.evaluate", "score generated (or any) kicks against real ones"),
