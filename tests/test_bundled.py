@@ -14,6 +14,10 @@ import pytest
 import kickgan.bundled as bundled
 from kickgan.bundled import make
 from kickgan.cli import main as cli_main
+from kickgan.data.build import build_dataset
+from kickgan.data.synth import write_synth
+from kickgan.experiment.runner import dataset_summary
+from kickgan.metrics.evaluate import evaluate
 from kickgan.errors import KickganError
 from kickgan.io import read_json, write_json
 from kickgan.producer.export import read_sidecar
@@ -36,28 +40,28 @@ def fake_dataset(root: Path) -> Path:
     return root
 
 
-def fake_report(digest: str, fd: float = 120.0) -> dict:
-    rows = {"generated": {"fd/aisfx-512": fd, "kid/aisfx-512": 0.5, "desc/w1_mean": 1.3, "mem/near_copies": 0,
-                          "mem/near_copy_names": ""},
-            "real_floor": {"fd/aisfx-512": 54.0, "kid/aisfx-512": 0.15, "desc/w1_mean": 1.14},
-            "copy_train": {"fd/aisfx-512": 107.0, "kid/aisfx-512": 0.58, "desc/w1_mean": 1.66, "mem/near_copies": 71}}
-    return {"generated": {"source": "m.pt", "n": 8, "checkpoint_hash": digest},
-            "reference": {"source": "ds:test", "n": 1}, "train": {"source": "ds:train", "n": 3}, "results": rows}
+@pytest.fixture(scope="module")
+def synth_data(tmp_path_factory):
+    """A real dataset of 40 synthesised kicks (train 32 / val 4 / test 4)."""
+    root = tmp_path_factory.mktemp("synth")
+    write_synth(root / "kicks", n=40, seed=0, sr=16000)
+    return build_dataset([root / "kicks"], root / "ds", all_kicks=True).out
 
 
 @pytest.fixture(scope="module")
-def bundle(tmp_path_factory):
-    """A bundled folder made by ``kickgan models add`` from the test model; returns (folder, entry)."""
+def bundle(tmp_path_factory, synth_data):
+    """A bundled folder made by ``kickgan models add`` from the test model and its evaluation on
+    ``synth_data`` (8 kicks); returns (folder, entry, the evaluation report)."""
     root = tmp_path_factory.mktemp("bundle")
-    data = fake_dataset(root / "ds")
-    report = root / "eval.json"
-    write_json(report, fake_report(file_sha256(MODEL)))
+    report = evaluate(MODEL, f"{synth_data}:test", f"{synth_data}:train", n=8, cache_dir=root / "cache", progress=False)
+    write_json(root / "eval.json", report)
     folder = root / "bundled"
-    argv = ["models", "add", MODEL, "--name", "testkick", "--data", data, "--evaluation", report, "--folder", folder]
+    argv = ["models", "add", MODEL, "--name", "testkick", "--data", synth_data, "--evaluation", root / "eval.json",
+            "--folder", folder]
     assert cli_main.main([str(a) for a in argv]) == 0
     entry = bundled.find(folder=folder)
     (folder / "MODEL_CARD.md").write_text(f"# testkick\n\nsha256 {entry['sha256']}\n\n{make.card_tables(entry)}")
-    return folder, entry
+    return folder, entry, report
 
 
 @pytest.fixture
@@ -126,33 +130,51 @@ def test_models_lists_hash_data_and_scores(installed, bundle, capsys):
     code, out, _ = kickgan(capsys, "models")
     assert code == 0
     assert "testkick  (default)" in out and bundle[1]["sha256"] in out and ": ok (" in out
-    assert "generated FD 120, KID 0.5, descriptors 1.3" in out and "real_floor FD 54" in out
+    fd, kid = (bundle[1]["scores"]["generated"][k] for k in ("fd/aisfx-512", "kid/aisfx-512"))
+    assert f"generated FD {fd:.3g}, KID {kid:.3g}, descriptors" in out and "real_floor FD" in out and "copy_train FD" in out
     (installed / "testkick.pt").write_bytes(b"x")
     assert "BROKEN" in kickgan(capsys, "models")[1]
 
 
-def test_the_entry_records_data_licences_weights_and_controls(bundle):
-    folder, entry = bundle
-    assert entry["training_data"] == ("ds: 3 training kicks (GPL-2+: 1 kit(s), 2 kicks, CC0: 1 kit(s), 1 kicks); "
-                                      "val 1 kicks chose the checkpoint; test 1 kicks scored it")
-    assert entry["data"]["licences"]["BJA_Pacific"] == "CC-BY-SA-3.0-us"
-    assert entry["source_hash"] == file_sha256(MODEL) and entry["steps"] > 0
-    assert entry["scores"]["generated"] == {"fd/aisfx-512": 120.0, "kid/aisfx-512": 0.5, "desc/w1_mean": 1.3,
-                                            "mem/near_copies": 0}
+def test_the_training_data_line_counts_kits_and_kicks_by_licence(tmp_path):
+    line = make.data_line(dataset_summary(fake_dataset(tmp_path / "ds")))
+    assert line == ("ds: 3 training kicks (GPL-2+: 1 kit(s), 2 kicks, CC0: 1 kit(s), 1 kicks); "
+                    "val 1 kicks chose the checkpoint; test 1 kicks scored it")
+
+
+def test_the_entry_records_data_weights_scores_and_controls(bundle):
+    folder, entry, report = bundle
+    assert entry["training_data"].startswith("ds: 32 training kicks") and entry["data"]["splits"]["test"] == 4
+    assert entry["source_hash"] == file_sha256(MODEL) and entry["steps"] > 0 and entry["config"] == "dcgan_wgangp"
+    assert entry["scores"]["n"] == 8 and entry["scores"]["generated"]["fd/aisfx-512"] == report["results"]["generated"]["fd/aisfx-512"]
+    assert "mem/near_copy_names" not in entry["scores"]["generated"]  # numbers only
     assert set(entry["steering_rho"]) == {"pitch", "decay", "click"}
     assert all(-1.0 <= rho <= 1.0 for rho in entry["steering_rho"].values())
 
 
 def test_an_evaluation_of_other_weights_is_refused(bundle, tmp_path):
+    report = {**bundle[2], "generated": {**bundle[2]["generated"], "checkpoint_hash": "123456789abcdef"}}
     with pytest.raises(KickganError, match="evaluation: it scored checkpoint 123456789abc"):
-        make.add_model(MODEL, "other", fake_dataset(tmp_path / "ds"), fake_report("123456789abcdef"), folder=tmp_path)
+        make.add_model(MODEL, "other", fake_dataset(tmp_path / "ds"), report, folder=tmp_path)
 
 
 def test_fresh_scores_are_checked_within_tolerance(bundle):
-    _, entry = bundle
-    digest = entry["sha256"]
-    assert make.check_scores(entry, fake_report(digest, fd=120.0 * 1.015)) == []
-    assert make.check_scores(entry, fake_report(digest, fd=120.0 * 1.03)) == ["generated fd/aisfx-512: card 120, fresh 123.6"]
+    _, entry, report = bundle
+    fd = report["results"]["generated"]["fd/aisfx-512"]
+    for scale, bad in ((1.015, []), (1.03, [f"generated fd/aisfx-512: card {fd:.4g}, fresh {fd * 1.03:.4g}"])):
+        fresh = {**report, "results": {**report["results"], "generated": {**report["results"]["generated"], "fd/aisfx-512": fd * scale}}}
+        assert make.check_scores(entry, fresh) == bad
+
+
+def test_bench_bundled_reproduces_the_card_and_flags_a_wrong_score(installed, synth_data, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("KICKGAN_CACHE", str(tmp_path / "cache"))
+    code, out, _ = kickgan(capsys, "bench", "bundled", "--data", synth_data)
+    assert code == 0 and "all card scores reproduced within their tolerance" in out
+    index = read_json(installed / "models.json")
+    index["models"][0]["scores"]["copy_train"]["kid/aisfx-512"] += 1.0
+    write_json(installed / "models.json", index)
+    code, out, _ = kickgan(capsys, "bench", "bundled", "--data", synth_data)
+    assert code == 1 and "NOT REPRODUCED: copy_train kid/aisfx-512" in out
 
 
 @pytest.mark.parametrize("folder", [SHIPPED], ids=["shipped"])

@@ -56,7 +56,7 @@ def steering_rho(sampler, record: dict) -> dict[str, float]:
 def scores_of(report: dict) -> dict:
     """The numeric results of a ``kickgan evaluate`` report, per baseline, with what was scored."""
     gen = report["generated"]
-    scores = {"evaluated": f"{gen['n']} kicks (seeds 0-{gen['n'] - 1}) against {report['reference']['source']} "
+    scores = {"n": gen["n"], "evaluated": f"{gen['n']} kicks (seeds 0-{gen['n'] - 1}) against {report['reference']['source']} "
                            f"({report['reference']['n']} kicks), train {(report.get('train') or {}).get('source')}"}
     for baseline in BASELINES:
         row = report["results"].get(baseline, {})
@@ -125,15 +125,24 @@ def _write_entry(folder: Path, entry: dict, default: bool) -> None:
 
 def card_tables(entry: dict) -> str:
     """The Markdown tables of a model card: scores against the baselines, and the controls."""
-    scores = entry["scores"]
+    return scores_table(entry["scores"]) + "\n" + controls_table(entry)
+
+
+def scores_table(scores: dict) -> str:
+    """The card's scores (:func:`scores_of`) beside the two baselines, with their tolerance, in Markdown."""
     lines = [f"Scores on the test split ({scores['evaluated']}):", "",
              "| score | this model | real floor (test vs test) | copy the training set | tolerance |",
              "| --- | ---: | ---: | ---: | --- |"]
     for key, (label, atol, rtol) in CARD_SCORES.items():
         cells = [_num(scores.get(b, {}).get(key)) for b in BASELINES]
         lines.append(f"| {label} (`{key}`) | " + " | ".join(cells) + f" | ±max({atol:g}, {rtol:.0%}) |")
-    lines += ["", "| control | steering rho (9 steps over ±2, 8 seeds) | estimate vs descriptor rho (fitted kicks) |",
-              "| --- | ---: | ---: |"]
+    return "\n".join(lines) + "\n"
+
+
+def controls_table(entry: dict) -> str:
+    """Per control, the steering measurement and how its estimate tracks its descriptor, in Markdown."""
+    lines = ["| control | steering rho (9 steps over ±2, 8 seeds) | estimate vs descriptor rho (fitted kicks) |",
+             "| --- | ---: | ---: |"]
     for name, rho in entry["steering_rho"].items():
         lines.append(f"| {name} | {_num(rho)} | {_num(entry['estimate_rho'].get(name))} |")
     return "\n".join(lines) + "\n"
@@ -144,7 +153,7 @@ def check_scores(entry: dict, report: dict) -> list[str]:
     within their tolerance, each as a line (empty: all reproduced)."""
     fresh, bad = scores_of(report), []
     for baseline in BASELINES:
-        for key, (label, atol, rtol) in CARD_SCORES.items():
+        for key, (_, atol, rtol) in CARD_SCORES.items():
             old, new = entry["scores"].get(baseline, {}).get(key), fresh.get(baseline, {}).get(key)
             if old is None:
                 continue

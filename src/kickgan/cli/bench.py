@@ -15,6 +15,7 @@ BENCHES = {
     "train": ("kickgan.train.bench", "seconds per iteration and peak memory of each training config"),
     "generate": ("kickgan.producer.bench", "latency of one kick and throughput of 1000, at 44.1 kHz"),
     "evaluate": ("kickgan.metrics.bench", "seconds to score 1000 generated kicks"),
+    "bundled": ("kickgan.bundled.bench", "a fresh evaluation of the bundled model against its card's scores"),
 }
 
 
@@ -25,6 +26,7 @@ def run_all(data: str | None, out: str) -> int:
         "train": [],
         "generate": [],
         "evaluate": ["--data", data] if data else [],
+        "bundled": ["--data", data] if data else [],
     }
     for name, (module_name, desc) in BENCHES.items():
         print(f"== kickgan bench {name}: {desc}", flush=True)
