@@ -60,8 +60,19 @@ def bundle(tmp_path_factory, synth_data):
             "--folder", folder]
     assert cli_main.main([str(a) for a in argv]) == 0
     entry = bundled.find(folder=folder)
-    (folder / "MODEL_CARD.md").write_text(f"# testkick\n\nsha256 {entry['sha256']}\n\n{make.card_tables(entry)}")
+    (folder / "MODEL_CARD.md").write_text(f"# testkick\n\nWritten by hand.\n{make.CARD_BEGIN}\nold\n{make.CARD_END}\nTail.\n")
+    assert cli_main.main(["models", "card", "--update", "--folder", str(folder)]) == 0
     return folder, entry, report
+
+
+def test_the_card_update_keeps_the_prose_and_refuses_a_card_without_markers(bundle, tmp_path):
+    folder, entry, _ = bundle
+    card = (folder / "MODEL_CARD.md").read_text()
+    assert card.startswith("# testkick\n\nWritten by hand.\n") and card.endswith(f"{make.CARD_END}\nTail.\n")
+    assert "old" not in card and f"sha256 `{entry['sha256']}`" in card and make.card_tables(entry) in card
+    (tmp_path / "MODEL_CARD.md").write_text("no markers\n")
+    with pytest.raises(KickganError, match="MODEL_CARD.md: needs one"):
+        make.update_card(entry, tmp_path)
 
 
 @pytest.fixture

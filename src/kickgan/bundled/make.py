@@ -14,8 +14,10 @@ import numpy as np
 
 from kickgan import bundled
 from kickgan.errors import KickganError
-from kickgan.io import read_json, write_json
+from kickgan.io import read_json, write_json, write_text
 
+CARD_BEGIN = "<!-- measured: kickgan models card --update writes from here -->"
+CARD_END = "<!-- end of measured -->"
 STEER_AMOUNTS = tuple(np.linspace(-2.0, 2.0, 9))  # as tests/test_producer_controls.py and issue 12
 STEER_SEEDS = tuple(range(8))
 BASELINES = ("generated", "real_floor", "copy_train")
@@ -146,6 +148,20 @@ def controls_table(entry: dict) -> str:
     for name, rho in entry["steering_rho"].items():
         lines.append(f"| {name} | {_num(rho)} | {_num(entry['estimate_rho'].get(name))} |")
     return "\n".join(lines) + "\n"
+
+
+def update_card(entry: dict, folder: str | Path | None = None) -> Path:
+    """Replace the measured part of the model's card (between ``CARD_BEGIN`` and ``CARD_END``) with
+    the hash, steps and tables of its index ``entry``; the prose around it is kept."""
+    path = Path(folder or bundled.FOLDER) / entry["card"]
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    if text.count(CARD_BEGIN) != 1 or text.count(CARD_END) != 1 or text.index(CARD_BEGIN) > text.index(CARD_END):
+        raise KickganError(f"{path}: needs one '{CARD_BEGIN}' line and one '{CARD_END}' line after it")
+    head, rest = text.split(CARD_BEGIN)
+    measured = (f"{CARD_BEGIN}\nWeights `{entry['file']}`, sha256 `{entry['sha256']}`, {entry['config']} after "
+                f"{entry['steps']} steps; controls `{entry['controls']}`.\n\n{card_tables(entry)}")
+    write_text(path, head + measured + CARD_END + rest.split(CARD_END, 1)[1])
+    return path
 
 
 def check_scores(entry: dict, report: dict) -> list[str]:

@@ -47,7 +47,7 @@ def add(argv: list[str], prog: str) -> int:
         "Export CKPT into the bundled-model folder as NAME.pt, fit its steering controls beside it,\n"
         "measure them, and write its entry in models.json: hash, training data (DIR's manifest and\n"
         "docs/data.md's licences), config, steps, and the scores of EVAL.json (kickgan evaluate --json\n"
-        "of the same weights). Then write its MODEL_CARD.md (kickgan models card NAME prints the tables).",
+        "of the same weights). Then kickgan models card --update writes the card's measured section.",
         EXAMPLES,
     )
     parser.add_argument("checkpoint", metavar="CKPT", help="checkpoint, run folder, or generator file")
@@ -68,13 +68,21 @@ def add(argv: list[str], prog: str) -> int:
 
 def card(argv: list[str], prog: str) -> int:
     """``kickgan models card NAME``: the tables of a bundled model's card, from its index entry."""
-    parser = make_parser(prog, "Print the score and control tables of a bundled model's card.", "  kickgan models card")
+    parser = make_parser(prog, "Print the score and control tables of a bundled model's card, from its\n"
+                         "models.json entry; --update writes them into the card's measured section.",
+                         "  kickgan models card\n  kickgan models card --update")
     parser.add_argument("name", nargs="?", help="the model (default: the default one)")
+    parser.add_argument("--update", action="store_true", help="rewrite the card's measured section")
+    parser.add_argument("--folder", help="the bundled-model folder (default: the installed package's)")
     args = parser.parse_args(argv)
     from kickgan import bundled
     from kickgan.bundled import make
 
-    print(make.card_tables(bundled.find(args.name)), end="")
+    entry = bundled.find(args.name, args.folder)
+    if args.update:
+        print(f"wrote {make.update_card(entry, args.folder)}")
+    else:
+        print(make.card_tables(entry), end="")
     return 0
 
 
