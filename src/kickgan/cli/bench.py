@@ -17,6 +17,9 @@ BENCHES = {
     "generate": ("kickgan.producer.bench", "latency of one kick and throughput of 1000, at 44.1 kHz"),
     "evaluate": ("kickgan.metrics.bench", "seconds to score 1000 generated kicks"),
     "serve": ("kickgan.serve.bench", "web app latency (one kick, 16 pads, steering) and 200 concurrent requests"),
+
+
+    "bundled": ("kickgan.bundled.bench", "a fresh evaluation of the bundled model against its card's scores"),
 }
 
 
@@ -27,6 +30,7 @@ def run_all(data: str | None, out: str) -> int:
         "train": [],
         "generate": [],
         "evaluate": ["--data", data] if data else [],
+        "bundled": ["--data", data] if data else [],
     }
     for name, (module_name, desc) in BENCHES.items():
         if name not in extra:

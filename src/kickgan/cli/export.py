@@ -19,17 +19,14 @@ def main(argv: list[str], prog: str) -> int:
         "and makes the same kicks; training cannot resume from it.",
         EXAMPLES,
     )
-    add_checkpoint(parser)
+    add_checkpoint(parser, bundled=False)
     parser.add_argument("--out", required=True, metavar="FILE", help="the generator file to write (.pt)")
     parser.add_argument("--force", action="store_true", help="overwrite an existing file")
     args = parser.parse_args(argv)
     from pathlib import Path
 
-<<<<<<< HEAD
-    from kickgan.io import check_output_file
-=======
     from kickgan.checkpoints import export_generator, resolve_checkpoint
->>>>>>> arch
+    from kickgan.io import check_output_file
     from kickgan.producer.export import check_free
 
     check_output_file(args.out, "--out")

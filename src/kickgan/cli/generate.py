@@ -16,6 +16,7 @@ from kickgan.errors import UsageError
 MAX_KICKS = 10_000  # more at once (about 0.5 GB of files) must be confirmed with --yes
 
 EXAMPLES = """
+  kickgan generate -n 16 --out kicks/                      # the bundled model (kickgan models)
   kickgan generate runs/00001-dcgan_wgangp -n 16 --out kicks/
   kickgan generate runs/00001-dcgan_wgangp --seeds 3,17,42 --out kicks/ --bit-depth 24
   kickgan generate runs/00001-dcgan_wgangp --seeds 42 --pitch -1 --decay -0.5 --out lower_shorter/
@@ -23,8 +24,14 @@ EXAMPLES = """
 """
 
 
-def add_checkpoint(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("checkpoint", metavar="CKPT", help="a checkpoint file, or a run folder (its best checkpoint)")
+def add_checkpoint(parser: argparse.ArgumentParser, bundled: bool = True) -> None:
+    """The positional CKPT; with ``bundled`` it may be left out (the default bundled model)."""
+    if bundled:
+        parser.add_argument("checkpoint", metavar="CKPT", nargs="?",
+                            help="a checkpoint file, or a run folder (its best checkpoint); "
+                                 "default: the bundled model (kickgan models)")
+    else:
+        parser.add_argument("checkpoint", metavar="CKPT", help="a checkpoint file, or a run folder (its best checkpoint)")
 
 
 def add_export_options(parser: argparse.ArgumentParser, controls: bool = True) -> None:
@@ -62,10 +69,12 @@ def controls_of(args: argparse.Namespace) -> dict:
 
 
 def load_sampler(args: argparse.Namespace, steer: bool = False):
-    """The sampler of ``args.checkpoint``, after checking ``--threads`` and the ``--out`` folder
-    (so a bad one fails before any work); with ``steer``, fits the controls first if needed (saying so)."""
+    """The sampler of ``args.checkpoint`` (none given: the default bundled model, saying so), after
+    checking ``--threads`` and the ``--out`` folder (so a bad one fails before any work); with
+    ``steer``, fits the controls first if needed (saying so)."""
     import torch
 
+    from kickgan import bundled
     from kickgan.io import check_folder
     from kickgan.producer import controls as controls_mod
     from kickgan.sampler import KickSampler
@@ -74,7 +83,11 @@ def load_sampler(args: argparse.Namespace, steer: bool = False):
         raise UsageError(f"--threads: must be at least 1, got {args.threads}")
     check_folder(args.out)
     torch.set_num_threads(args.threads)
-    sampler = KickSampler.from_checkpoint(args.checkpoint, device=args.device)
+    path = args.checkpoint
+    if path is None:
+        path = bundled.default_checkpoint()
+        print(f"no CKPT given: using the bundled model {path.stem} ({path})", file=sys.stderr)
+    sampler = KickSampler.from_checkpoint(path, device=args.device)
     if steer and not controls_mod.is_fitted(sampler):
         print(f"fitting the pitch/decay/click controls on {controls_mod.N_FIT} kicks (once per checkpoint) ...", file=sys.stderr)
         controls_mod.load_or_fit(sampler)

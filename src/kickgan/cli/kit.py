@@ -14,6 +14,7 @@ from kickgan.cli.generate import (
 )
 
 EXAMPLES = """
+  kickgan kit -n 8 --out kits/                                   # the bundled model (kickgan models)
   kickgan kit runs/00001-dcgan_wgangp --seeds 3,17,42 --out kits/ --format sfz
   kickgan kit runs/00001-dcgan_wgangp --seeds 0-7 --out kits/ --format hydrogen --name my_kicks
   kickgan kit runs/00001-dcgan_wgangp --seeds 42,43,44 --out kits/ --format sfz --layout velocity

@@ -32,6 +32,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "encode": ("kickgan.cli.encode", "find the latent of your own kick, with variations"),
     "kit": ("kickgan.cli.kit", "export kicks as an SFZ or Hydrogen sampler kit"),
     "serve": ("kickgan.cli.serve", "a local web app: audition, steer, vary, morph, encode, download kits"),
+
+
+    "page": ("kickgan.cli.page", "an HTML page to listen to folders of kicks, from disk"),
+    "models": ("kickgan.cli.models", "list the pretrained models that ship with kickgan (hash, data, scores)"),
     "export": ("kickgan.cli.export", "write a checkpoint's generator alone: a small file for the producer commands"),
     "evaluate": ("kickgan.cli.evaluate", "score generated (or any) kicks against real ones"),
     "experiment": ("kickgan.cli.experiment", "train and evaluate a grid of models; write the report"),

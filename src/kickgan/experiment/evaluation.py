@@ -17,12 +17,8 @@ from typing import Callable
 import numpy as np
 import torch
 
-<<<<<<< HEAD
-from kickgan.data.dataset import band_limits, load_clips, load_split, read_info
-=======
 from kickgan.config import TrainConfig
-from kickgan.data.dataset import load_clips, load_split, read_info
->>>>>>> arch
+from kickgan.data.dataset import band_limits, load_clips, load_split, read_info
 from kickgan.experiment.record import curves_from_stats
 from kickgan.experiment.spec import ExperimentSpec, ModelEntry
 from kickgan.io import read_json, read_jsonl, write_json, write_wav

@@ -7,14 +7,9 @@ one call (each kick decoded alone, which keeps files identical by seed), and, fo
 decoding in batches of 64 and finishing without writing. Steering: the median time to move one
 latent by ``--pitch +1`` (four sub-steps), and the one-off fit of the controls (when the
 checkpoint has none stored beside it yet; stored there, as ``generate --pitch`` would). Without a checkpoint the model of
-<<<<<<< HEAD
-``--config`` is built and trained for one step on synthesised kicks: its speed is that of the
-trained model. Prints a Markdown table; writes JSON (``--json``) and appends the table to ``--markdown``
-only when asked.
-=======
 ``--config`` is built untrained (representation statistics from 32 synthesised kicks): its speed
-is that of the trained model. Writes JSON (``--json``) and appends a Markdown section to ``--markdown``.
->>>>>>> arch
+is that of the trained model. Prints a Markdown table; writes JSON (``--json``) and appends the
+table to ``--markdown`` only when asked.
 
 Examples::
 

@@ -19,12 +19,8 @@ import sys
 import time
 from pathlib import Path
 
-<<<<<<< HEAD
-from kickgan.cli.common import make_parser
-from kickgan.configs import CONFIG_DIR
-=======
 from kickgan.config import load_config
->>>>>>> arch
+from kickgan.configs import CONFIG_DIR
 from kickgan.errors import KickganError
 from kickgan.io import write_json
 
