@@ -7,6 +7,7 @@ reason; ``.ci/run`` installs Chromium first). With ``KICKGAN_SCREENSHOT=docs/ser
 test saves its screenshot there (that is how docs/serve.png was made).
 """
 
+import base64
 import io
 import json
 import os
@@ -137,7 +138,7 @@ def test_variations_fill_the_pads_at_the_chosen_intensity_and_morph_plays_betwee
     assert played(page, kick["id"])["fileRate"] == 44100
 
 
-def test_an_uploaded_kick_is_encoded_and_a_text_file_gets_a_message(page, server, tmp_path):
+def test_a_chosen_or_dropped_kick_is_encoded_and_a_text_file_gets_a_message(page, server, tmp_path):
     bad = tmp_path / "notes.wav"
     bad.write_text("this is text, not audio\n" * 20)
     page.set_input_files("#upload", str(bad))
@@ -147,6 +148,12 @@ def test_an_uploaded_kick_is_encoded_and_a_text_file_gets_a_message(page, server
     page.set_input_files("#upload", str(kick))
     page.wait_for_function("window.kickgan.state.pads[0].encoded_from === 'my_kick.wav'", timeout=120_000)
     assert state(page, "s.pads.length") == 16 and page.inner_text("#message") == ""
+    dropped = page.evaluate_handle(
+        "(b64) => { const t = new DataTransfer(); const b = Uint8Array.from(atob(b64), c => c.charCodeAt(0));"
+        " t.items.add(new File([b], 'dropped.wav', {type: 'audio/wav'})); return t; }",
+        base64.b64encode(kick.read_bytes()).decode())
+    page.dispatch_event("#drop", "drop", {"dataTransfer": dropped})
+    page.wait_for_function("window.kickgan.state.pads[0].encoded_from === 'dropped.wav'", timeout=120_000)
 
 
 def test_downloads_a_wav_and_both_kits_of_the_favourites(page, server):
