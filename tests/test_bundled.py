@@ -21,7 +21,7 @@ from kickgan.metrics.evaluate import evaluate
 from kickgan.errors import KickganError
 from kickgan.io import read_json, write_json
 from kickgan.producer.export import read_sidecar
-from kickgan.train.checkpoint import file_sha256
+from kickgan.checkpoints import file_sha256
 
 MODEL = Path(__file__).parent / "data" / "dcgan_wgangp_synth.pt"
 SHIPPED = bundled.FOLDER

@@ -177,7 +177,7 @@ def test_shipped_configs_load_by_name_from_anywhere(tmp_path, monkeypatch):
     import tomllib
 
     from kickgan.configs import CONFIG_DIR
-    from kickgan.train import load_config
+    from kickgan.config import load_config
 
     monkeypatch.chdir(tmp_path)  # outside the repository
     assert load_config("tiny").name == "tiny" and load_config("dcgan_wgangp.yaml").name == "dcgan_wgangp"
@@ -190,10 +190,10 @@ def test_shipped_configs_load_by_name_from_anywhere(tmp_path, monkeypatch):
 
 
 def test_bench_generate_writes_markdown_only_when_asked(tmp_path, monkeypatch, capsys):
-    from kickgan.producer import bench
+    from kickgan.cli.bench import run_one
 
     monkeypatch.chdir(tmp_path)
-    assert bench.main(["--config", "tiny", "--n", "2", "--repeats", "1"], "kickgan bench generate") == 0
+    assert run_one("kickgan.producer.bench", ["--config", "tiny", "--n", "2", "--repeats", "1"], "kickgan bench generate") == 0
     assert "| one kick: median (ms)" in capsys.readouterr().out
     assert list(tmp_path.iterdir()) == []  # no docs/benchmarks.md in whatever folder it ran in
 

@@ -66,7 +66,7 @@ def checkpoint(name: str | None = None, folder: str | Path | None = None) -> Pat
         KickganError: naming the file, when the weights or controls are missing, or the
             weights' SHA-256 differs from the index, or the controls were fitted to other weights.
     """
-    from kickgan.train.checkpoint import file_sha256
+    from kickgan.checkpoints import file_sha256
 
     folder = Path(folder or FOLDER)
     entry = find(name, folder)

@@ -6,19 +6,18 @@ memorisation and the copy baseline), and compares every score of the card's tabl
 and both baselines, within the tolerance the card states. Exits 1 when any differs. Too slow and
 too data-bound for the test suite (it needs the open kick set; about a minute per 256 kicks here).
 
-Examples::
-
-    kickgan bench bundled --data data/open_kicks
-    kickgan bench bundled --data data/open_kicks --json runs/bench_bundled.json
 """
 
 from __future__ import annotations
 
-from kickgan.cli.common import make_parser
+import argparse
+
+DESCRIPTION = "Does a fresh evaluation reproduce the scores in the bundled model's card? (exit 1 if not)"
+EXAMPLES = ("  kickgan bench bundled --data data/open_kicks\n"
+            "  kickgan bench bundled --data data/open_kicks --json runs/bench_bundled.json")
 
 
-def main(argv: list[str], prog: str) -> int:
-    parser = make_parser(prog, __doc__.split("\n\n")[0], __doc__.split("Examples::\n\n")[1])
+def main(argv: list[str], parser: argparse.ArgumentParser) -> int:
     parser.add_argument("--data", default="data/open_kicks", help="the dataset the card was scored on (default data/open_kicks)")
     parser.add_argument("--name", help="the bundled model (default: the default one)")
     parser.add_argument("--json", help="write the fresh evaluation report here")

@@ -75,7 +75,7 @@ def add_model(src: str | Path, name: str, data: str | Path, evaluation: dict, *,
     from kickgan.experiment.runner import dataset_summary
     from kickgan.producer import controls
     from kickgan.sampler import KickSampler
-    from kickgan.train.checkpoint import export_generator, file_sha256, load_generator, resolve_checkpoint
+    from kickgan.checkpoints import export_generator, file_sha256, load_generator, resolve_checkpoint
 
     folder = Path(folder or bundled.FOLDER)
     src = resolve_checkpoint(src)

@@ -17,8 +17,6 @@ BENCHES = {
     "generate": ("kickgan.producer.bench", "latency of one kick and throughput of 1000, at 44.1 kHz"),
     "evaluate": ("kickgan.metrics.bench", "seconds to score 1000 generated kicks"),
     "serve": ("kickgan.serve.bench", "web app latency (one kick, 16 pads, steering) and 200 concurrent requests"),
-
-
     "bundled": ("kickgan.bundled.bench", "a fresh evaluation of the bundled model against its card's scores"),
 }
 

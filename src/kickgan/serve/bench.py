@@ -5,16 +5,12 @@ the client's side: one new kick (``POST /api/batch`` with ``n = 1``, a seed not 
 16-pad batch, one steered kick (``POST /api/steer`` with ``pitch = 1``), each as p50 / p95 over
 ``--repeats`` requests; then ``--concurrent`` requests at once (each a new kick, so all of them
 queue on the model lock) with their error count, which must be 0. Writes JSON (``--json``) and
-appends a Markdown section to ``--markdown``.
-
-Examples::
-
-  kickgan bench serve runs/00001-dcgan_wgangp
-  kickgan bench serve model.pt --repeats 40 --concurrent 200 --json bench_serve.json
+appends a Markdown section to ``--markdown`` only when asked.
 """
 
 from __future__ import annotations
 
+import argparse
 import concurrent.futures
 import http.client
 import json
@@ -28,31 +24,36 @@ from urllib.parse import urlsplit
 import numpy as np
 import torch
 
-from kickgan import __version__
-from kickgan.cli.common import make_parser
-from kickgan.cli.generate import add_checkpoint, load_sampler
+from kickgan import __version__, bundled
 from kickgan.errors import UsageError
 from kickgan.io import write_json
+from kickgan.producer import controls
 from kickgan.producer.bench import _append, _today
+from kickgan.sampler import KickSampler
 from kickgan.serve.app import create_app
 from kickgan.serve.server import running
 from kickgan.serve.studio import Studio
 
+DESCRIPTION = "How fast the web app answers over HTTP on loopback: one kick, 16 pads, steering, 200 at once."
+EXAMPLES = ("  kickgan bench serve                       # the bundled model\n"
+            "  kickgan bench serve model.pt --repeats 40 --concurrent 200 --json bench_serve.json")
 
-def main(argv: list[str], prog: str) -> int:
-    parser = make_parser(prog, __doc__.split("\n\n")[0], __doc__.split("Examples::\n\n")[1])
-    add_checkpoint(parser)
+
+def main(argv: list[str], parser: argparse.ArgumentParser) -> int:
+    parser.add_argument("checkpoint", nargs="?", metavar="CKPT", help="a checkpoint or run folder (default: the bundled model)")
     parser.add_argument("--repeats", type=int, default=20, help="requests timed per kind (default 20)")
     parser.add_argument("--concurrent", type=int, default=200, help="requests sent at once (default 200)")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1, as kickgan serve)")
     parser.add_argument("--device", default="cpu", help="torch device (default cpu)")
     parser.add_argument("--json", help="write the result here")
-    parser.add_argument("--markdown", default="docs/benchmarks.md", help="append the table here ('' = don't)")
+    parser.add_argument("--markdown", metavar="FILE", help="also append the table to this Markdown file, e.g. docs/benchmarks.md")
     args = parser.parse_args(argv)
     for name in ("repeats", "concurrent"):
         if getattr(args, name) < 1:
             raise UsageError(f"--{name}: must be at least 1, got {getattr(args, name)}")
-    sampler = load_sampler(args, steer=True)
+    torch.set_num_threads(args.threads)
+    sampler = KickSampler.from_checkpoint(args.checkpoint or bundled.default_checkpoint(), device=args.device)
+    controls.load_or_fit(sampler)
     with tempfile.TemporaryDirectory(prefix="kickgan-bench-serve-") as tmp:
         with running(create_app(Studio(sampler, tmp))) as url:
             result = {
