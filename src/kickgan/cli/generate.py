@@ -146,8 +146,7 @@ def main(argv: list[str], prog: str) -> int:
     opts = export_options(args)
     controls = controls_of(args)
     sampler = load_sampler(args, bool(controls))
-    written = 0
-    for _ in generate_each(sampler, seeds, args.out, opts, truncation=args.truncation, controls=controls, force=args.force):
-        written += 1
+    kicks = generate_each(sampler, seeds, args.out, opts, truncation=args.truncation, controls=controls, force=args.force)
+    written = sum(1 for _ in kicks)  # counted as they are written: no list of a hundred million paths
     print(f"wrote {written} kick(s) to {args.out} ({opts.sr} Hz, bit depth {opts.bit_depth})")
     return 0

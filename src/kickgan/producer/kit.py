@@ -178,7 +178,8 @@ def _render(sampler, seeds, wavs, layers, layer_click, opts, truncation, control
                        force=force)
         return
     for i, seed in enumerate(seeds):
-        steered = [{**controls, "click": controls.get("click", 0.0) + float(a)} for a in layer_amounts(layers, layer_click)]
+        amounts = np.linspace(-layer_click, layer_click, layers)  # softest to hardest, in steps
+        steered = [{**controls, "click": controls.get("click", 0.0) + float(a)} for a in amounts]
         zs = [latents_for(sampler, [seed], truncation, c)[0] for c in steered]
         ys = [render(sampler, z, opts) for z in zs]
         click = np.array([describe(y[None], opts.sr)[0, NAMES.index("click_db")] for y in ys])
@@ -186,11 +187,6 @@ def _render(sampler, seeds, wavs, layers, layer_click, opts, truncation, control
         for j, k in enumerate(np.argsort(np.nan_to_num(click, nan=-np.inf), kind="stable")):
             info = {"seed": seed, "layer": j + 1, "layers": layers, "click_db": float(click[k])}
             write_kick(wavs[i * layers + j], ys[k], opts, sidecar(sampler, zs[k], info, truncation, steered[k]), force)
-
-
-def layer_amounts(layers: int, layer_click: float) -> np.ndarray:
-    """The click amounts (steps) of ``layers`` velocity layers: ``-layer_click`` to ``+layer_click``."""
-    return np.linspace(-layer_click, layer_click, layers)
 
 
 def _add(tar: tarfile.TarFile, arcname: str, data: bytes) -> None:
