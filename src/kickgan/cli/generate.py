@@ -81,7 +81,8 @@ def load_sampler(args: argparse.Namespace, steer: bool = False):
 
     if args.threads < 1:
         raise UsageError(f"--threads: must be at least 1, got {args.threads}")
-    check_folder(args.out)
+    if args.out is not None:  # kickgan serve may keep none
+        check_folder(args.out)
     torch.set_num_threads(args.threads)
     path = args.checkpoint
     if path is None:
