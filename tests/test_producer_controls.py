@@ -40,8 +40,8 @@ def steered(tmp_path_factory):
     stds = np.array([controls.robust_std(y[np.isfinite(y[:, k]), k]) for k in range(y.shape[1])])
     out = {}
     for name in controls.CONTROLS:
-        z = torch.cat([controls.steer(sampler, sampler.latents([seed]), {name: a}, record) for seed in SEEDS for a in AMOUNTS])
-        out[name] = controls.measure(sampler, z).reshape(len(SEEDS), len(AMOUNTS), -1)
+        clips = np.concatenate([controls.render(sampler, sampler.latents([seed]), {name: a}, record) for seed in SEEDS for a in AMOUNTS])
+        out[name] = controls.measure_clips(clips, sampler.sr).reshape(len(SEEDS), len(AMOUNTS), -1)
     yield sampler, record, stds, out
     torch.set_num_threads(threads)
 

@@ -142,8 +142,11 @@ def test_controls_are_stored_beside_the_checkpoint_and_steer_by_their_steps(samp
     assert path.parent == sampler.path.parent and controls.is_fitted(sampler)
     assert record["checkpoint_hash"] == sampler.checkpoint_hash
     assert controls.load_or_fit(sampler, n=64) == record  # read back, not refitted
+    assert all(c["method"] in ("latent", "shape") for c in record["controls"].values())
+    # the walk itself, whichever method the fit chose for this 4-step model
+    record = {**record, "controls": {n: {**c, "method": "latent"} for n, c in record["controls"].items()}}
     z = sampler.latents([0, 1])
-    moved = controls.steer(sampler, z, {"pitch": 1.0})
+    moved = controls.steer(sampler, z, {"pitch": 1.0}, record)
     with torch.no_grad():
         change = (controls.estimate(sampler, moved) - controls.estimate(sampler, z)).numpy()
     steps = [record["controls"][n]["step"] for n in controls.CONTROLS]
@@ -151,7 +154,7 @@ def test_controls_are_stored_beside_the_checkpoint_and_steer_by_their_steps(samp
     assert (np.abs(change[:, 0] / steps[0] - 1.0) < 0.4).all()
     for k, step in list(enumerate(steps))[1:]:  # a step of None: this model's kicks all share that value
         assert (np.abs(change[:, k]) < 0.25 * step).all() if step else np.allclose(change[:, k], 0.0, atol=1e-3)
-    assert torch.equal(controls.steer(sampler, z[1:], {"pitch": 1.0}), moved[1:])  # each row alone
+    assert torch.equal(controls.steer(sampler, z[1:], {"pitch": 1.0}, record), moved[1:])  # each row alone
     with pytest.raises(KickganError, match="unknown loudness"):
         controls.steer(sampler, z, {"loudness": 1.0})
 

@@ -61,7 +61,7 @@ class LinearSampler:
 def test_steering_moves_one_estimate_by_its_steps_holds_the_others_and_the_norm(monkeypatch):
     sampler = LinearSampler()
     monkeypatch.setattr(controls, "estimate", lambda s, z: z @ s.W.T)
-    record = {"controls": {name: {"step": std} for name, std in zip(CONTROLS, (0.5, 2.0, 3.0))}}
+    record = {"controls": {name: {"step": std, "method": "latent"} for name, std in zip(CONTROLS, (0.5, 2.0, 3.0))}}
     z = torch.randn(2, 16, generator=torch.Generator().manual_seed(1))
     moved = controls.steer(sampler, z, {"decay": -1.5, "click": 0.5}, record)
     change = (moved - z) @ sampler.W.T  # [2, 3]

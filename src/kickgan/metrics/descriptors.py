@@ -88,6 +88,12 @@ def _first_at_least(x: np.ndarray, level: np.ndarray, start: np.ndarray) -> np.n
     return np.argmax(hit, axis=1)
 
 
+def onsets(clips: np.ndarray) -> np.ndarray:
+    """The onset of each clip ``[N]``: its first sample whose magnitude reaches 10 % of its peak."""
+    mag = np.abs(np.asarray(clips))
+    return _first_at_least(mag, 0.1 * mag.max(axis=1), np.zeros(len(mag), dtype=int))
+
+
 def _last_at_least(x: np.ndarray, level: np.ndarray) -> np.ndarray:
     hit = x >= level[:, None]
     return x.shape[1] - 1 - np.argmax(hit[:, ::-1], axis=1)
@@ -214,8 +220,7 @@ def describe(clips: np.ndarray, sr: int) -> np.ndarray:
     peak = env.max(axis=1)
     silent = peak <= 1e-8
     peak = np.where(silent, 1.0, peak)
-    mag = np.abs(clips)
-    onset = _first_at_least(mag, 0.1 * mag.max(axis=1), np.zeros(len(clips), dtype=int))
+    onset = onsets(clips)
     rise90 = _first_at_least(env, 0.9 * peak, onset)
     ipeak = np.argmax(env, axis=1)
     ms = 1000.0 / sr

@@ -1,0 +1,98 @@
+"""Shaping one decoded kick's body pitch, decay and click to a target, by DSP.
+
+Where a model has not learnt a control in its latent space (:mod:`kickgan.producer.controls`
+decides per control, by measurement), the control acts on the decoded kick instead, as a
+sampler's pitch, amplitude-envelope and transient knobs would, but aimed at the evaluation
+suite's own descriptor (:mod:`kickgan.metrics.descriptors`), so that one step of a control moves
+its descriptor by one step whatever the kick:
+
+| control | what is done to ``y`` | its descriptor |
+| --- | --- | --- |
+| pitch | varispeed (soxr) by ``2 ** shift``: the whole kick plays faster or slower | ``body_hz_100ms``, log2 Hz |
+| decay | the envelope after its peak times an exponential that sets the T20 slope to the target | ``decay_t20_ms``, log2 ms |
+| click | the high-passed (> 2 kHz) attack, the 10 ms from the onset, scaled until it hits the target | ``click_db``, dB |
+
+They run in that order, and the decay and click targets are taken from the unshaped kick, so
+the varispeed does not move the decay (it would shorten a raised kick) and neither moves the
+click. A shift of 0 leaves ``y`` bit for bit as it was.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.signal
+import soxr
+
+from kickgan.audio.preprocess import fix_length
+from kickgan.metrics.descriptors import CLICK_CUTOFF_HZ, click_strength, decay_t20_ms, envelope, onsets
+
+MAX_GAIN_DB = 24.0  # the most a longer decay may raise the end of the tail
+CLICK_MS = 10.0  # the attack the click descriptor reads
+CLICK_RAMP_MS = 1.0  # raised-cosine edges of the attack window
+CLICK_ITERATIONS = 3  # the click gain is refined this often (each moves the high-pass energy)
+
+
+def shape(y: np.ndarray, sr: int, pitch: float = 0.0, decay: float = 0.0, click: float = 0.0) -> np.ndarray:
+    """``y [T]`` with its body pitch moved by ``pitch`` octaves (log2 Hz), its T20 decay by ``decay``
+    (log2 ms) and its click by ``click`` dB; float32 ``[T]``."""
+    y = np.asarray(y, dtype=np.float32)
+    if not (pitch or decay or click):
+        return y
+    t20, click_db = decay_t20_ms(y[None], sr)[0], _click_db(y, sr)
+    out = varispeed(y, sr, 2.0**pitch) if pitch else y
+    if decay or pitch:
+        out = set_decay(out, sr, t20 * 2.0**decay)
+    if click or pitch or decay:
+        out = set_click(out, sr, click_db + click)
+    return out
+
+
+def varispeed(y: np.ndarray, sr: int, ratio: float) -> np.ndarray:
+    """``y [T]`` played ``ratio`` times as fast (every frequency times ``ratio``, every time over it),
+    band-limited by soxr, padded with zeros or cut (with a 10 ms fade) back to ``T``."""
+    faster = soxr.resample(y, sr * ratio, sr, quality="HQ").astype(np.float32)
+    return fix_length(faster, len(y), sr)
+
+
+def set_decay(y: np.ndarray, sr: int, target_ms: float) -> np.ndarray:
+    """``y [T]`` with its T20 (``decay_t20_ms``) set to ``target_ms`` by an exponential gain after the
+    envelope peak (at most ``MAX_GAIN_DB``); unchanged where either T20 is not finite."""
+    t20 = decay_t20_ms(y[None], sr)[0]
+    if not (np.isfinite(t20) and np.isfinite(target_ms) and t20 > 0 and target_ms > 0):
+        return y
+    slope_change = 20.0 / t20 - 20.0 / target_ms  # dB per ms: > 0 raises the tail (longer)
+    peak = int(np.argmax(envelope(y[None], sr)[0]))
+    after_ms = np.maximum(np.arange(len(y)) - peak, 0) * (1000.0 / sr)
+    gain_db = np.minimum(slope_change * after_ms, MAX_GAIN_DB)
+    return (y * 10.0 ** (gain_db / 20.0)).astype(np.float32)
+
+
+def set_click(y: np.ndarray, sr: int, target_db: float) -> np.ndarray:
+    """``y [T]`` with its ``click_db`` moved toward ``target_db`` by scaling the high-passed attack
+    (the window ``CLICK_MS`` from the onset); unchanged where either is not finite."""
+    if not np.isfinite(target_db):
+        return y
+    sos = scipy.signal.butter(4, min(CLICK_CUTOFF_HZ, 0.45 * sr), "highpass", fs=sr, output="sos")
+    window = _attack_window(len(y), int(onsets(y[None])[0]), sr)
+    for _ in range(CLICK_ITERATIONS):
+        now = _click_db(y, sr)
+        if not np.isfinite(now):
+            return y
+        gain = 10.0 ** ((target_db - now) / 20.0)
+        y = (y + (gain - 1.0) * scipy.signal.sosfiltfilt(sos, y) * window).astype(np.float32)
+    return y
+
+
+def _click_db(y: np.ndarray, sr: int) -> float:
+    return float(click_strength(y[None], sr, onsets(y[None]))[0])
+
+
+def _attack_window(length: int, onset: int, sr: int) -> np.ndarray:
+    """1 over ``[onset, onset + CLICK_MS)`` with raised-cosine edges of ``CLICK_RAMP_MS`` ``[length]``."""
+    n, ramp = int(CLICK_MS * 1e-3 * sr), max(1, int(CLICK_RAMP_MS * 1e-3 * sr))
+    edge = 0.5 - 0.5 * np.cos(np.pi * (np.arange(ramp) + 0.5) / ramp)
+    shape_ = np.concatenate([edge, np.ones(n), edge[::-1]])
+    window = np.zeros(length + 2 * ramp, dtype=np.float32)
+    start = onset  # the rising edge ends at the onset, in the padded frame
+    window[start : start + len(shape_)] = shape_[: len(window) - start]
+    return window[ramp : ramp + length]
