@@ -36,7 +36,7 @@ def test_decode_and_controls_run_on_the_device(on_device):
     z = s.latents([0, 1])
     assert s.decode(z).shape == (2, 1, s.length)
     assert controls.estimate(s, z).shape == (2, len(controls.CONTROLS))
-    record = {"controls": {name: {"step": 0.1} for name in controls.CONTROLS}}
+    record = {"controls": {name: {"step": 0.1, "method": "latent"} for name in controls.CONTROLS}}
     steered = controls.steer(s, z[:1], {"pitch": 0.25}, record)
     assert steered.device == torch.device("cpu") and steered.shape == (1, s.z_dim)
 

@@ -48,14 +48,17 @@ def render_latents(
     holding the checkpoint hash, the exact latent and ``infos[i]`` (seed, ...). Unless ``force``, a
     name another process took meanwhile stops it with a ``KickganError`` (nothing is overwritten)."""
     for row, path, info in zip(z, paths, infos):
-        write_kick(path, render(sampler, row, opts), opts, sidecar(sampler, row, info, truncation, controls), force)
+        write_kick(path, render(sampler, row, opts, controls), opts, sidecar(sampler, row, info, truncation, controls), force)
     return paths
 
 
-def render(sampler, row: torch.Tensor, opts: ExportOptions) -> np.ndarray:
-    """The finished kick ``[T']`` (at ``opts.sr``) of one latent ``row [z_dim]``, decoded alone."""
-    wave = sampler.decode(row[None])  # [1, 1, T]
-    return finish(wave[0, 0].detach().cpu().numpy(), sampler.sr, opts)
+def render(sampler, row: torch.Tensor, opts: ExportOptions, controls: dict | None = None) -> np.ndarray:
+    """The finished kick ``[T']`` (at ``opts.sr``) of one latent ``row [z_dim]``, decoded alone, with
+    the controls the model does not steer in its latent applied to it (:func:`controls.shape`)."""
+    y = sampler.decode(row[None])[0].detach().cpu().numpy()  # [1, T]
+    if controls and any(controls.values()):
+        y = controls_mod.shape(sampler, y, controls)
+    return finish(y[0], sampler.sr, opts)
 
 
 def sidecar(sampler, row: torch.Tensor, info: dict, truncation: float = 1.0, controls: dict | None = None) -> dict:

@@ -181,7 +181,7 @@ def _render(sampler, seeds, wavs, layers, layer_click, opts, truncation, control
         amounts = np.linspace(-layer_click, layer_click, layers)  # softest to hardest, in steps
         steered = [{**controls, "click": controls.get("click", 0.0) + float(a)} for a in amounts]
         zs = [latents_for(sampler, [seed], truncation, c)[0] for c in steered]
-        ys = [render(sampler, z, opts) for z in zs]
+        ys = [render(sampler, z, opts, c) for z, c in zip(zs, steered)]
         click = np.array([describe(y[None], opts.sr)[0, NAMES.index("click_db")] for y in ys])
         # the control is loose at small steps on some seeds: order the layers by the click they have
         for j, k in enumerate(np.argsort(np.nan_to_num(click, nan=-np.inf), kind="stable")):
