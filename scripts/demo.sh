@@ -28,6 +28,6 @@ Done in $((SECONDS - START)) s. Look at:
   $OUT/index.html                  listen to every kick (open it in a browser)
   $OUT/kicks/kick_s000000.wav ...  16 kicks, each with a JSON sidecar (model hash, seed, latent)
   $OUT/kit/kickgan_demo.sfz        the SFZ kit (load it in sfizz, Sforzando, Decent Sampler, ...)
-Next: kickgan generate --seeds 42 --pitch -1 --out lower/    (steer pitch / decay / click)
+Next: kickgan generate --seeds 42 --click 1 --out clickier/  (steer click / decay / pitch: docs/producer.md)
       make demo-train                                        (train your own model, about 5 minutes)
 MSG
