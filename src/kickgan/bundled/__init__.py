@@ -28,7 +28,7 @@ from kickgan.io import read_json
 FOLDER = Path(__file__).parent  # tests point this at a temporary folder
 INDEX = "models.json"
 FORMAT = "kickgan-models/1"
-CONTROLS_FORMAT = "kickgan-controls/2"  # kickgan.producer.controls.FORMAT (not imported: it pulls in torch)
+CONTROLS_FORMAT = "kickgan-controls/3"  # kickgan.producer.controls.FORMAT (not imported: it pulls in torch)
 FIX = "reinstall kickgan (pip install .), or give a checkpoint"
 
 

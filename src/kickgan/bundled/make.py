@@ -39,18 +39,17 @@ def steering_rho(sampler, record: dict) -> dict[str, float]:
     """Per control, Spearman rho of the requested amount (9 steps over +-2) with the control's own
     descriptor on the audio, averaged over 8 seeds: the measurement of tests/test_producer_controls.py."""
     import scipy.stats
-    import torch
 
     from kickgan.producer import controls
 
     out = {}
     for k, name in enumerate(controls.CONTROLS):
-        if record["controls"][name]["step"] is None:
+        if record["controls"][name]["step"] is None and record["controls"][name]["shape_step"] is None:
             out[name] = None
             continue
-        z = torch.cat([controls.steer(sampler, sampler.latents([seed]), {name: a}, record)
-                       for seed in STEER_SEEDS for a in STEER_AMOUNTS])
-        desc = controls.measure(sampler, z).reshape(len(STEER_SEEDS), len(STEER_AMOUNTS), -1)
+        clips = np.concatenate([controls.render(sampler, sampler.latents([seed]), {name: a}, record)
+                                for seed in STEER_SEEDS for a in STEER_AMOUNTS])
+        desc = controls.measure_clips(clips, sampler.sr).reshape(len(STEER_SEEDS), len(STEER_AMOUNTS), -1)
         out[name] = float(np.mean([scipy.stats.spearmanr(STEER_AMOUNTS, d[:, k]).statistic for d in desc]))
     return out
 
@@ -96,6 +95,8 @@ def add_model(src: str | Path, name: str, data: str | Path, evaluation: dict, *,
         "scores": scores_of(evaluation),
         "steering_rho": steering_rho(sampler, record),
         "estimate_rho": {k: c["rho"] for k, c in record["controls"].items()},
+        "methods": {k: c["method"] for k, c in record["controls"].items()},
+        "latent_rho": {k: c["latent_rho"] for k, c in record["controls"].items()},
     }
     _write_entry(folder, entry, default)
     return entry
@@ -143,10 +144,11 @@ def scores_table(scores: dict) -> str:
 
 def controls_table(entry: dict) -> str:
     """Per control, the steering measurement and how its estimate tracks its descriptor, in Markdown."""
-    lines = ["| control | steering rho (9 steps over ±2, 8 seeds) | estimate vs descriptor rho (fitted kicks) |",
-             "| --- | ---: | ---: |"]
+    lines = ["| control | method | steering rho (9 steps over ±2, 8 seeds) | latent walk's rho (fit check) "
+             "| estimate vs descriptor rho (fitted kicks) |", "| --- | --- | ---: | ---: | ---: |"]
     for name, rho in entry["steering_rho"].items():
-        lines.append(f"| {name} | {_num(rho)} | {_num(entry['estimate_rho'].get(name))} |")
+        lines.append(f"| {name} | {entry.get('methods', {}).get(name, 'latent')} | {_num(rho)} "
+                     f"| {_num(entry.get('latent_rho', {}).get(name))} | {_num(entry['estimate_rho'].get(name))} |")
     return "\n".join(lines) + "\n"
 
 
