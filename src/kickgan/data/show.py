@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from kickgan.data.dataset import SPLITS, is_dataset, load_clips, load_split, read_info
 from kickgan.errors import ParameterError
 from kickgan.io import atomic_path
+from kickgan.spectral.stft import stft
 
 N_FFT = 512
 HOP_LENGTH = 128
@@ -59,7 +61,8 @@ def plot_grid(clips: np.ndarray, names: list[str], sr: int, path: Path, n: int =
         axes[0, k].plot(t, clips[k], lw=0.5)
         axes[0, k].set_ylim(-1.05, 1.05)
         axes[0, k].set_title(names[k][:24], fontsize=7)
-        spec = np.abs(librosa.stft(clips[k], n_fft=N_FFT, hop_length=HOP_LENGTH))
+        spec = stft(torch.from_numpy(np.ascontiguousarray(clips[k], dtype=np.float32)), N_FFT, HOP_LENGTH,
+                    center=True).abs().numpy()
         db = librosa.amplitude_to_db(spec, ref=np.max, top_db=80)
         times = np.arange(db.shape[1]) * HOP_LENGTH / sr
         axes[1, k].pcolormesh(times, librosa.fft_frequencies(sr=sr, n_fft=N_FFT)[1:], db[1:], cmap="magma",
