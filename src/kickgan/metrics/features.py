@@ -16,7 +16,7 @@ from tqdm import tqdm
 from kickgan.errors import ParameterError
 from kickgan.metrics import embedding
 from kickgan.metrics.artefacts import clip_power
-from kickgan.metrics.descriptors import describe
+from kickgan.audio.descriptors import describe
 from kickgan.metrics.validity import validity_flags
 
 ARRAYS = ("emb", "mel", "desc", "power", "flags")

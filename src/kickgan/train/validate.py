@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from kickgan.metrics.descriptors import NAMES, describe, standardised_w1
+from kickgan.audio.descriptors import NAMES, describe
+from kickgan.metrics.descriptors import standardised_w1
 from kickgan.sampler import decode_each
 from kickgan.train.previews import spectral_distance
 
