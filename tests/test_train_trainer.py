@@ -44,3 +44,20 @@ def test_the_gan_familys_solver_is_the_trainer_with_the_solver_interface():
     assert isinstance(solver, Trainer) and solver.batches_per_step == cfg.optim.n_critic == 2
     assert solver.sampling_module is solver.ema.model and solver.critic is solver.D
     assert set(solver.modules()) == {"G", "D", "G_ema"} <= set(solver.state_dict())
+
+
+def test_validation_without_a_critic_keeps_the_other_measures():
+    from kickgan.spectral import make_representation
+    from kickgan.train.validate import Validator
+
+    cfg = load_config(TINY, ["device=cpu"])
+    rep = make_representation(cfg.representation)
+    clips = np.random.default_rng(0).uniform(-0.5, 0.5, (6, cfg.representation.length)).astype(np.float32)
+    rep.fit(clips)
+    specs = rep.encode(torch.from_numpy(clips)[:, None])
+    validator = Validator(rep, specs[:3], specs[3:], cfg.representation.sr)
+    with_critic = validator(torch.nn.Sequential(torch.nn.Flatten(), torch.nn.LazyLinear(1)), clips[:2])
+    without = validator(None, clips[:2])
+    assert {"val/d_gap", "val/desc_w1", "val/spectral"} <= set(with_critic)
+    assert set(without) == set(with_critic) - {"val/d_real", "val/d_train", "val/d_gap"}
+    assert without["val/spectral"] == with_critic["val/spectral"]
