@@ -16,7 +16,7 @@ def test_the_gan_family_owns_the_three_archs(arch):
 def test_an_arch_can_belong_to_one_family_only(monkeypatch):
     monkeypatch.setattr("kickgan.models.family.FAMILIES", dict(FAMILIES))
     with pytest.raises(ParameterError, match="already registered \\(dcgan\\)"):
-        register_family(ModelFamily("flow", ("dcgan",), lambda cfg, shape: None, "F_ema"))
+        register_family(ModelFamily("flow", ("dcgan",), lambda cfg, shape: None, "F_ema", ("F", "F_ema")))
 
 
 def test_sampling_generator_loads_the_familys_key():

@@ -28,13 +28,15 @@ from kickgan.models.config import ARCHS, ModelConfig
 @dataclass(frozen=True)
 class ModelFamily:
     """One family of models: its name, the ``model.arch`` values it owns, how to build its
-    sampling generator from a config and data shape, and the checkpoint entry (a dict with a
-    ``"model"`` state dict) that generator loads."""
+    sampling generator from a config and data shape, the checkpoint entry (a dict with a
+    ``"model"`` state dict) that generator loads, and the entries its solver's state adds to a
+    checkpoint (:func:`kickgan.checkpoints.load_checkpoint` requires them)."""
 
     name: str
     archs: tuple[str, ...]
     build_generator: Callable[[ModelConfig, tuple[int, ...]], nn.Module]
     sampling_key: str
+    checkpoint_keys: tuple[str, ...]
 
 
 FAMILIES: dict[str, ModelFamily] = {}
@@ -52,10 +54,15 @@ def register_family(family: ModelFamily) -> ModelFamily:
 
 def family_of(cfg: ModelConfig) -> ModelFamily:
     """The family that owns ``cfg.arch``."""
+    return family_of_arch(cfg.arch)
+
+
+def family_of_arch(arch: str) -> ModelFamily:
+    """The family that owns ``model.arch`` value ``arch``."""
     for family in FAMILIES.values():
-        if cfg.arch in family.archs:
+        if arch in family.archs:
             return family
-    raise ParameterError(f"model.arch: no model family owns '{cfg.arch}' (families: {', '.join(FAMILIES)})")
+    raise ParameterError(f"model.arch: no model family owns '{arch}' (families: {', '.join(FAMILIES)})")
 
 
 def load_sampling_generator(cfg: ModelConfig, shape: tuple[int, ...], state: dict) -> nn.Module:
@@ -69,4 +76,5 @@ def load_sampling_generator(cfg: ModelConfig, shape: tuple[int, ...], state: dic
     return G
 
 
-GAN = register_family(ModelFamily("gan", ARCHS, lambda cfg, shape: build_models(cfg, shape)[0], "G_ema"))
+GAN = register_family(ModelFamily("gan", ARCHS, lambda cfg, shape: build_models(cfg, shape)[0], "G_ema",
+                                  ("G", "D", "G_ema", "opt_g", "opt_d")))
