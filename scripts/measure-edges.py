@@ -16,7 +16,7 @@ import argparse
 import numpy as np
 
 from kickgan.data.dataset import SPLITS, load_split
-from kickgan.metrics.descriptors import NAMES, describe
+from kickgan.audio.descriptors import NAMES, describe
 from kickgan.metrics.edges import edge_summary
 from kickgan.producer.export import ExportOptions, finish
 from kickgan.sampler import KickSampler

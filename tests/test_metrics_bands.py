@@ -7,7 +7,8 @@ import pytest
 
 from kickgan.metrics.artefacts import clip_power
 from kickgan.metrics.bands import bands_metric, n_band_limited
-from kickgan.metrics.descriptors import NAMES, band_levels_db, describe, descriptors_metric
+from kickgan.audio.descriptors import NAMES, band_levels_db, describe
+from kickgan.metrics.descriptors import descriptors_metric
 from kickgan.metrics.features import Features, with_band_limits
 
 SR = 44100

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from kickgan.metrics.descriptors import NAMES, decay_t20_ms, describe, standardised_w1
+from kickgan.audio.descriptors import NAMES, decay_t20_ms, describe
+from kickgan.metrics.descriptors import standardised_w1
 
 SR = 16000
 

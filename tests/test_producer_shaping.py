@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from kickgan.metrics.descriptors import NAMES, click_strength, decay_t20_ms, describe, onsets
+from kickgan.audio.descriptors import NAMES, click_strength, decay_t20_ms, describe, onsets
 from kickgan.producer.shaping import set_click, set_decay, shape, shift_body
 
 SR = 16000

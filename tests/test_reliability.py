@@ -17,7 +17,7 @@ from test_data_quality import SR, kick
 
 from kickgan.cli import main as cli_main
 from kickgan.errors import KickganError, ParameterError
-from kickgan.metrics.descriptors import NAMES, describe
+from kickgan.audio.descriptors import NAMES, describe
 from kickgan.producer import controls
 from kickgan.producer.encode import encode
 from kickgan.producer.kit import build_kit

@@ -72,3 +72,11 @@ def test_exported_generator_makes_the_same_kicks_in_a_fifth_of_the_size(run, tmp
         load_checkpoint(out)
     assert kickgan(["export", str(run), "--out", str(out)]) == 1
     assert "model.pt: already exists (use --force" in capsys.readouterr().err
+
+
+def test_the_test_model_makes_the_kicks_it_always_made():
+    """Seeds 0 and 7 of tests/data/dcgan_wgangp_synth.pt, as main made them before the sampler,
+    checkpoints and config moved out of train/ (bit-identical on the machine that wrote them)."""
+    data = Path(__file__).parent / "data"
+    y = KickSampler.from_checkpoint(data / "dcgan_wgangp_synth.pt").generate([0, 7])
+    np.testing.assert_allclose(y, np.load(data / "dcgan_wgangp_synth_seeds_0_7.npy"), atol=1e-4)

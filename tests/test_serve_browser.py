@@ -22,7 +22,7 @@ import soundfile as sf
 
 from kickgan.data.synth import synthesize
 from kickgan.io import atomic_path
-from kickgan.metrics.descriptors import NAMES, decay_t20_ms, describe
+from kickgan.audio.descriptors import NAMES, decay_t20_ms, describe
 from serve_support import fitted_model, request, served
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -73,8 +73,15 @@ def test_other_bad_checkpoints(tmp_path):
     with pytest.raises(KickganError, match="plain.pt: not a kickgan checkpoint"):
         load_checkpoint(tmp_path / "plain.pt")
     torch.save({"format": FORMAT, "step": 1}, tmp_path / "partial.pt")
-    with pytest.raises(KickganError, match="partial.pt: checkpoint lacks G, D"):
+    with pytest.raises(KickganError, match="partial.pt: checkpoint lacks rng, representation, config"):
         load_checkpoint(tmp_path / "partial.pt")
+    common = {"format": FORMAT, "step": 1, "rng": {}, "representation": {}, "config": {"model": {"arch": "wavegan"}}}
+    torch.save({**common, "G_ema": {}, "opt_g": {}, "opt_d": {}}, tmp_path / "gan.pt")  # the GAN family's keys
+    with pytest.raises(KickganError, match="gan.pt: checkpoint lacks G, D$"):
+        load_checkpoint(tmp_path / "gan.pt")
+    torch.save({**common, "config": {"model": {"arch": "vae"}}}, tmp_path / "vae.pt")
+    with pytest.raises(KickganError, match="vae.pt: model.arch: no model family owns 'vae'"):
+        load_checkpoint(tmp_path / "vae.pt")
 
 
 def test_resolve_prefers_best_then_latest(tmp_path):

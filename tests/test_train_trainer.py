@@ -1,4 +1,4 @@
-"""The GAN update itself: lazy R1 across several critic steps, DiffAugment's per-sample probability."""
+"""The GAN update itself: lazy R1 across several critic steps, DiffAugment's per-sample probability; the GAN solver."""
 
 from pathlib import Path
 
@@ -8,6 +8,7 @@ import torch
 
 from kickgan.config import load_config
 from kickgan.train.distributed import Dist
+from kickgan.train.solvers import make_solver
 from kickgan.train.trainer import Trainer
 
 TINY = Path(__file__).resolve().parents[1] / "configs" / "tiny.yaml"
@@ -35,3 +36,28 @@ def test_augment_prob_is_drawn_per_sample(prob):
     x = torch.zeros(4000, *SHAPE)
     changed = trainer.augment(x).flatten(1).abs().amax(1) > 0  # offset moves every bin of a sample it touches
     assert changed.float().mean().item() == pytest.approx(prob, abs=0.03)
+
+
+def test_the_gan_familys_solver_is_the_trainer_with_the_solver_interface():
+    cfg = load_config(TINY, ["device=cpu", "batch_size=4"])
+    solver = make_solver(cfg, SHAPE, Dist(rank=0, world=1, device=torch.device("cpu")))
+    assert isinstance(solver, Trainer) and solver.batches_per_step == cfg.optim.n_critic == 2
+    assert solver.sampling_module is solver.ema.model and solver.critic is solver.D
+    assert set(solver.modules()) == {"G", "D", "G_ema"} <= set(solver.state_dict())
+
+
+def test_validation_without_a_critic_keeps_the_other_measures():
+    from kickgan.spectral import make_representation
+    from kickgan.train.validate import Validator
+
+    cfg = load_config(TINY, ["device=cpu"])
+    rep = make_representation(cfg.representation)
+    clips = np.random.default_rng(0).uniform(-0.5, 0.5, (6, cfg.representation.length)).astype(np.float32)
+    rep.fit(clips)
+    specs = rep.encode(torch.from_numpy(clips)[:, None])
+    validator = Validator(rep, specs[:3], specs[3:], cfg.representation.sr)
+    with_critic = validator(torch.nn.Sequential(torch.nn.Flatten(), torch.nn.LazyLinear(1)), clips[:2])
+    without = validator(None, clips[:2])
+    assert {"val/d_gap", "val/desc_w1", "val/spectral"} <= set(with_critic)
+    assert set(without) == set(with_critic) - {"val/d_real", "val/d_train", "val/d_gap"}
+    assert without["val/spectral"] == with_critic["val/spectral"]

@@ -30,13 +30,14 @@ from pathlib import Path
 import torch
 
 from kickgan import __version__
-from kickgan.errors import KickganError
+from kickgan.errors import KickganError, ParameterError
 from kickgan.io import atomic_path
+from kickgan.models.family import ModelFamily, family_of_arch
 
 FORMAT = "kickgan-checkpoint/1"
-REQUIRED = ("step", "G", "D", "G_ema", "opt_g", "opt_d", "rng", "representation", "config")
+REQUIRED = ("step", "rng", "representation", "config")  # and the model family's checkpoint_keys
 GENERATOR_FORMAT = "kickgan-generator/1"
-GENERATOR_KEYS = ("step", "G_ema", "representation", "config")
+GENERATOR_KEYS = ("step", "representation", "config")  # and the model family's sampling_key
 
 
 def versions() -> dict:
@@ -58,25 +59,29 @@ def load_checkpoint(path: str | Path) -> dict:
         KickganError: naming the file, for a missing or unreadable file, one with a pickled
             payload (any object but tensors and plain values), or one that is not a kickgan checkpoint.
     """
-    return _checked(_read(path), path, {FORMAT: REQUIRED})
+    state = _checked(_read(path), path, {FORMAT: REQUIRED})
+    return _has(state, path, _family(state, path).checkpoint_keys)
 
 
 def load_generator(path: str | Path) -> dict:
-    """What makes kicks (``step``, ``G_ema``, ``representation``, ``config``) from a full checkpoint
-    or a generator file; the same errors as :func:`load_checkpoint`."""
-    return _checked(_read(path), path, {FORMAT: GENERATOR_KEYS, GENERATOR_FORMAT: GENERATOR_KEYS})
+    """What makes kicks (``step``, the family's sampling entry, e.g. ``G_ema``, ``representation``,
+    ``config``) from a full checkpoint or a generator file; the same errors as :func:`load_checkpoint`."""
+    state = _checked(_read(path), path, {FORMAT: GENERATOR_KEYS, GENERATOR_FORMAT: GENERATOR_KEYS})
+    return _has(state, path, (_family(state, path).sampling_key,))
 
 
 def export_generator(src: str | Path, dst: str | Path) -> Path:
     """Write the generator file of checkpoint ``src`` to ``dst`` (atomically); returns ``dst``."""
     state = load_generator(src)
-    return save_generator(dst, {**state, "G_ema": {"model": state["G_ema"]["model"]}}, source_hash=file_sha256(src))
+    key = _family(state, src).sampling_key
+    return save_generator(dst, {**state, key: {"model": state[key]["model"]}}, source_hash=file_sha256(src))
 
 
 def save_generator(path: str | Path, state: dict, source_hash: str | None = None) -> Path:
-    """Write a generator file (``GENERATOR_KEYS`` of ``state``, ``G_ema`` as ``{"model": state_dict}``)
-    to ``path`` atomically; returns ``path``."""
-    slim = {"format": GENERATOR_FORMAT, "versions": versions(), **{key: state[key] for key in GENERATOR_KEYS},
+    """Write a generator file (``GENERATOR_KEYS`` and the family's sampling entry of ``state``, that
+    entry as ``{"model": state_dict}``) to ``path`` atomically; returns ``path``."""
+    keys = (*GENERATOR_KEYS, _family(state, path).sampling_key)
+    slim = {"format": GENERATOR_FORMAT, "versions": versions(), **{key: state[key] for key in keys},
             "source_hash": source_hash}
     with atomic_path(path) as tmp:
         torch.save(slim, tmp)
@@ -103,6 +108,22 @@ def _checked(state, path: str | Path, required: dict[str, tuple[str, ...]]) -> d
     if fmt not in required:
         raise KickganError(f"{path}: not a kickgan checkpoint (expected format {' or '.join(required)})")
     missing = [key for key in required[fmt] if key not in state]
+    if missing:
+        raise KickganError(f"{path}: checkpoint lacks {', '.join(missing)}")
+    return state
+
+
+def _family(state: dict, path: str | Path) -> ModelFamily:
+    """The model family of a checkpoint's stored config (``model.arch``; dcgan where unset)."""
+    model = state["config"].get("model") if isinstance(state["config"], dict) else None
+    try:
+        return family_of_arch(model.get("arch", "dcgan") if isinstance(model, dict) else "dcgan")
+    except ParameterError as exc:
+        raise KickganError(f"{path}: {exc}") from None
+
+
+def _has(state: dict, path: str | Path, keys: tuple[str, ...]) -> dict:
+    missing = [key for key in keys if key not in state]
     if missing:
         raise KickganError(f"{path}: checkpoint lacks {', '.join(missing)}")
     return state

@@ -19,7 +19,8 @@ import torch
 from kickgan.checkpoints import file_sha256, load_generator, resolve_checkpoint
 from kickgan.config import config_from_dict
 from kickgan.errors import KickganError
-from kickgan.models import build_models, sample_latents
+from kickgan.models import sample_latents
+from kickgan.models.family import load_sampling_generator
 from kickgan.spectral import make_representation
 
 DECODE_CHUNK = 64
@@ -52,12 +53,13 @@ class KickSampler:
         state = load_generator(path)
         cfg = config_from_dict(state["config"], source=f"{path} (config)")
         rep = make_representation(cfg.representation)
-        G, _ = build_models(cfg.model, tuple(rep.shape))
         try:
             rep.load_state_dict(state["representation"])
-            G.load_state_dict(state["G_ema"]["model"])
+            G = load_sampling_generator(cfg.model, tuple(rep.shape), state)  # the model family's generator
         except (RuntimeError, KeyError) as exc:
             raise KickganError(f"{path}: weights do not fit the stored config ({str(exc).splitlines()[0]})") from None
+        except KickganError as exc:
+            raise KickganError(f"{path}: {exc}") from None
         return cls(G.to(device).eval(), rep.to(device).eval(), cfg, path, device)
 
     @property

@@ -5,10 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import torch
 
+from kickgan.audio.descriptors import band_ratios, decay_ms, envelope
 from kickgan.data.dataset import SPLITS, is_dataset, load_clips, load_split, read_info
 from kickgan.errors import ParameterError
 from kickgan.io import atomic_path
+from kickgan.spectral.stft import stft
 
 N_FFT = 512
 HOP_LENGTH = 128
@@ -16,32 +19,19 @@ HOP_LENGTH = 128
 
 def clip_stats(clips: np.ndarray, sr: int) -> dict:
     """Per-set statistics of ``clips [N, T]`` at ``sr``: medians (and ranges) of peak, RMS level,
-    decay time to -40 dB re peak, and spectral centroid."""
+    decay time to -40 dB re peak and spectral centroid (the evaluation's definitions:
+    :mod:`kickgan.audio.descriptors`)."""
     if clips.ndim != 2 or len(clips) == 0:
         raise ParameterError(f"expected clips [N, T] with N > 0, got shape {clips.shape}")
     peak = np.abs(clips).max(axis=1)
     rms_db = 10 * np.log10(np.mean(clips.astype(np.float64) ** 2, axis=1) + 1e-12)
-    power = np.abs(np.fft.rfft(clips, axis=1)) ** 2
-    freqs = np.fft.rfftfreq(clips.shape[1], 1 / sr)
-    centroid = (power * freqs).sum(axis=1) / np.maximum(power.sum(axis=1), 1e-12)
+    decay_s = decay_ms(envelope(clips, sr), sr, 40.0) / 1000.0
+    centroid = band_ratios(clips, sr)[0]
     stats = {"n": len(clips), "sr": sr, "length": clips.shape[1]}
-    for name, v in (("peak", peak), ("rms_db", rms_db), ("decay_40db_s", decay_time(clips, sr)),
+    for name, v in (("peak", peak), ("rms_db", rms_db), ("decay_40db_s", decay_s),
                     ("centroid_hz", centroid)):
         stats[name] = {"median": float(np.median(v)), "min": float(v.min()), "max": float(v.max())}
     return stats
-
-
-def decay_time(clips: np.ndarray, sr: int, drop_db: float = 40.0) -> np.ndarray:
-    """Seconds from each clip's peak until its envelope (max over 5 ms frames) stays ``drop_db`` below it."""
-    frame = max(1, int(sr * 0.005))
-    n = clips.shape[1] // frame
-    env = np.abs(clips[:, : n * frame]).reshape(len(clips), n, frame).max(axis=2)
-    out = np.zeros(len(clips))
-    for k, e in enumerate(env):
-        top = e.max()
-        loud = np.flatnonzero(e >= top * 10 ** (-drop_db / 20)) if top > 0 else np.array([0])
-        out[k] = (loud[-1] + 1 - np.argmax(e)) * frame / sr
-    return out
 
 
 def plot_grid(clips: np.ndarray, names: list[str], sr: int, path: Path, n: int = 8) -> None:
@@ -59,7 +49,8 @@ def plot_grid(clips: np.ndarray, names: list[str], sr: int, path: Path, n: int =
         axes[0, k].plot(t, clips[k], lw=0.5)
         axes[0, k].set_ylim(-1.05, 1.05)
         axes[0, k].set_title(names[k][:24], fontsize=7)
-        spec = np.abs(librosa.stft(clips[k], n_fft=N_FFT, hop_length=HOP_LENGTH))
+        spec = stft(torch.from_numpy(np.ascontiguousarray(clips[k], dtype=np.float32)), N_FFT, HOP_LENGTH,
+                    center=True).abs().numpy()
         db = librosa.amplitude_to_db(spec, ref=np.max, top_db=80)
         times = np.arange(db.shape[1]) * HOP_LENGTH / sr
         axes[1, k].pcolormesh(times, librosa.fft_frequencies(sr=sr, n_fft=N_FFT)[1:], db[1:], cmap="magma",

@@ -23,7 +23,7 @@ from kickgan.experiment.record import curves_from_stats
 from kickgan.experiment.spec import ExperimentSpec, ModelEntry
 from kickgan.io import read_json, read_jsonl, write_json, write_wav
 from kickgan.metrics.artefacts import N_FFT, average_spectrum_db, clip_power
-from kickgan.metrics.descriptors import NAMES, describe
+from kickgan.audio.descriptors import NAMES, describe
 from kickgan.metrics.evaluate import evaluate_clips
 from kickgan.metrics.registry import resolve
 from kickgan.models import build_models, count_parameters, layer_table

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import librosa
 import numpy as np
-import scipy.signal
+import torch
 from matplotlib.figure import Figure
 
 from kickgan.io import atomic_path, read_audio
+from kickgan.spectral.stft import stft
 
 FORMATS = ("png", "pdf")
 # stats keys that measure quality during training (the trainer's periodic validation), best first
@@ -116,7 +117,7 @@ def spectrogram_grid(record: dict, folder: Path, n: int = 8) -> Figure:
 
 def log_mel(y: np.ndarray, sr: int, n_fft: int = 512, hop_length: int = 64, n_mels: int = 64) -> np.ndarray:
     """Log-mel power of one clip ``y [T]`` in dB re its maximum: ``[n_mels, frames]`` (for pictures only)."""
-    _, _, X = scipy.signal.stft(y, nperseg=n_fft, noverlap=n_fft - hop_length, boundary=None, padded=True)
+    X = stft(torch.from_numpy(np.ascontiguousarray(y, dtype=np.float32)), n_fft, hop_length, center=True).numpy()
     mel = librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=20.0) @ (np.abs(X) ** 2)
     return 10.0 * np.log10(np.maximum(mel, 1e-10) / max(mel.max(), 1e-10))
 

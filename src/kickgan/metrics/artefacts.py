@@ -22,6 +22,7 @@ import scipy.ndimage
 import torch
 
 from kickgan.metrics.registry import register_metric
+from kickgan.spectral.stft import stft
 
 N_FFT = 1024
 HOP_LENGTH = 256
@@ -35,7 +36,7 @@ def clip_power(clips: np.ndarray) -> np.ndarray:
     y = torch.from_numpy(np.ascontiguousarray(clips, dtype=np.float32))
     peak = y.abs().amax(dim=1, keepdim=True)
     y = y / torch.where(peak > 0, peak, torch.ones_like(peak))
-    spec = torch.stft(y, N_FFT, HOP_LENGTH, window=torch.hann_window(N_FFT), center=True, return_complex=True)
+    spec = stft(y, N_FFT, HOP_LENGTH, center=True, pad_mode="reflect", amplitude=False)
     return (spec.abs() ** 2).mean(dim=2).numpy()
 
 

@@ -1,6 +1,6 @@
 """Band energies: how much of a kick lies in its body (0-4 kHz), beater (4-8 kHz) and air (8-16 kHz).
 
-Per clip, :func:`kickgan.metrics.descriptors.band_levels_db` (``Features.bands``): each band's
+Per clip, :func:`kickgan.audio.descriptors.band_levels_db` (``Features.bands``): each band's
 energy relative to the whole clip, in dB, from the clip's whole power spectrum. Per
 band the metric reports both sets' medians, the standardised Wasserstein-1 distance of the
 generated values to the reference's (as the descriptors), and the share of generated clips inside
@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from kickgan.metrics.descriptors import BAND_NAMES, BANDS_HZ, finite_median, standardised_w1
+from kickgan.audio.descriptors import BAND_NAMES, BANDS_HZ
+from kickgan.metrics.descriptors import finite_median, standardised_w1
 from kickgan.metrics.registry import register_metric
 
 

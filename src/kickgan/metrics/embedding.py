@@ -35,6 +35,7 @@ import soxr
 import torch
 
 from kickgan.errors import KickganError
+from kickgan.spectral.stft import stft
 
 NAME = "aisfx-512"
 SR = 44100
@@ -109,9 +110,8 @@ def logmel(clips: np.ndarray, sr: int) -> np.ndarray:
     y = torch.from_numpy(to_44k(clips, sr))
     peak = y.abs().amax(dim=1, keepdim=True)
     y = y / torch.where(peak > 0, peak, torch.ones_like(peak))
-    window = torch.hann_window(N_FFT, periodic=False)
-    stft = torch.stft(y, N_FFT, HOP_LENGTH, window=window, center=True, pad_mode="constant", return_complex=True)
-    power = (stft.abs() ** 2).transpose(1, 2).contiguous()  # [N,frames,1025]
+    X = stft(y, N_FFT, HOP_LENGTH, center=True, symmetric=True, amplitude=False)
+    power = (X.abs() ** 2).transpose(1, 2).contiguous()  # [N,frames,1025]
     mel = (power.reshape(-1, power.shape[2]) @ _mel_basis().T).reshape(power.shape[0], power.shape[1], N_MELS)
     return (torch.log10(1e4 * mel + 1.0) / LOG_MAX).numpy()
 

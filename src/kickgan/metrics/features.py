@@ -16,7 +16,7 @@ from tqdm import tqdm
 from kickgan.errors import ParameterError
 from kickgan.metrics import embedding
 from kickgan.metrics.artefacts import clip_power
-from kickgan.metrics.descriptors import band_levels_db, describe
+from kickgan.audio.descriptors import band_levels_db, describe
 from kickgan.metrics.edges import end_level_db, first_sample_db, rise_ms
 from kickgan.metrics.validity import validity_flags
 

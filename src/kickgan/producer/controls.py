@@ -42,7 +42,7 @@ import torch
 from kickgan.audio.preprocess import fix_length
 from kickgan.errors import KickganError, ParameterError
 from kickgan.io import read_json, write_json
-from kickgan.metrics.descriptors import NAMES, decay_t20_ms, describe
+from kickgan.audio.descriptors import NAMES, decay_t20_ms, describe
 from kickgan.producer import shaping
 from kickgan.producer.estimates import estimates, magnitude
 

@@ -45,9 +45,7 @@ def unit_rms(wave: torch.Tensor) -> torch.Tensor:
 
 def _mag(wave: torch.Tensor, n_fft: int, hop_length: int) -> torch.Tensor:
     """Amplitude-normalised STFT magnitude ``[B, n_fft//2+1, frames]`` (a unit sine peaks at 1)."""
-    window = torch.hann_window(n_fft, device=wave.device, dtype=wave.dtype)
-    X = torch.stft(wave[:, 0], n_fft, hop_length, window=window, return_complex=True)
-    return X.abs() / (n_fft / 4)
+    return stft(wave[:, 0], n_fft, hop_length, center=True, pad_mode="reflect").abs()
 
 
 def log_mel_distance(a: torch.Tensor, b: torch.Tensor, sr: int, n_fft: int = 1024, hop_length: int = 256) -> torch.Tensor:

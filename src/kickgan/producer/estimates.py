@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import torch
 
+from kickgan.audio.descriptors import T20_BOTTOM_DB, T20_TOP_DB
 from kickgan.spectral.representations import logmag_inverse
 from kickgan.spectral.stft import stft
 
@@ -28,7 +29,7 @@ PITCH_AT_S = 0.100
 CLICK_MIN_HZ = 2000.0
 CLICK_FRAMES = 2
 ONSET_DB = -20.0
-FIT_TOP_DB, FIT_BOTTOM_DB = -3.0, -25.0
+FIT_TOP_DB, FIT_BOTTOM_DB = -T20_TOP_DB, -T20_BOTTOM_DB  # decay_t20_ms's range
 
 
 def magnitude(G: torch.nn.Module, rep: torch.nn.Module, z: torch.Tensor) -> torch.Tensor:

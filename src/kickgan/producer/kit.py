@@ -31,7 +31,7 @@ import numpy as np
 
 from kickgan.errors import ParameterError
 from kickgan.io import atomic_path, write_text
-from kickgan.metrics.descriptors import NAMES, describe
+from kickgan.audio.descriptors import NAMES, describe
 from kickgan.producer.controls import MAX_AMOUNT
 from kickgan.producer.export import ExportOptions, check_free, kick_name, write_kick
 from kickgan.producer.generate import latents_for, render, render_latents, sidecar

@@ -3,7 +3,7 @@
 Where a model has not learnt a control in its latent space (:mod:`kickgan.producer.controls`
 decides per control, by measurement), the control acts on the decoded kick instead, as a
 sampler's pitch, amplitude-envelope and transient knobs would, but aimed at the evaluation
-suite's own descriptor (:mod:`kickgan.metrics.descriptors`), so that one step of a control moves
+suite's own descriptor (:mod:`kickgan.audio.descriptors`), so that one step of a control moves
 its descriptor by one step whatever the kick:
 
 | control | what is done to ``y`` | its descriptor |
@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.signal
 
-from kickgan.metrics.descriptors import (
+from kickgan.audio.descriptors import (
     BODY_CUTOFF_HZ,
     CLICK_CUTOFF_HZ,
     analytic,

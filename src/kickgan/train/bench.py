@@ -43,20 +43,20 @@ def measure(config: str, batch_size: int, steps: int, device: str) -> dict:
 
     from kickgan.losses import spectral_profile
     from kickgan.train.distributed import Dist, pick_device
-    from kickgan.train.trainer import Trainer
+    from kickgan.train.solvers import make_solver
 
     cfg = load_config(config, [f"batch_size={batch_size}"])
     info = Dist(0, 1, pick_device(device))
     shape = tuple(cfg.representation.shape)
     fake_data = torch.rand(max(batch_size, 8), *shape) * 2 - 1  # random data of the right shape
     profile = spectral_profile(fake_data).mean(0) if cfg.loss.durall_weight > 0 else None
-    trainer = Trainer(cfg, shape, info, profile)
+    trainer = make_solver(cfg, shape, info, profile)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     if info.device.type == "cuda":
         torch.cuda.reset_peak_memory_stats()
 
     def batches():
-        return [torch.rand(batch_size, *shape, device=info.device) * 2 - 1 for _ in range(cfg.optim.n_critic)]
+        return [torch.rand(batch_size, *shape, device=info.device) * 2 - 1 for _ in range(trainer.batches_per_step)]
 
     trainer.train_step(batches())
     _sync(info.device)

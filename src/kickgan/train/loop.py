@@ -1,7 +1,8 @@
 """The training loop: ``train(cfg, data, out, resume)`` -> the run folder.
 
 Per step: ``n_critic`` D updates on real batches and detached fakes, one G update,
-one EMA update (:class:`kickgan.train.trainer.Trainer`); the step's scalars go to
+one EMA update (:class:`kickgan.train.trainer.Trainer`, the GAN family's solver, reached through
+:mod:`kickgan.train.solvers`); the step's scalars go to
 ``stats.jsonl`` and TensorBoard. Every ``preview_every`` steps: the fixed-seed
 preview bank (WAVs + PNG grid), its health check, the validation measures and the
 ``best`` checkpoint. Every ``ckpt_every`` steps, at the end, on Ctrl+C and when the
@@ -31,8 +32,8 @@ from kickgan.train.distributed import Dist, any_rank, close_distributed, init_di
 from kickgan.train.guards import NonFiniteError, check_finite_weights, health_warnings, preview_health
 from kickgan.train.previews import render_previews, write_preview_bank
 from kickgan.train.runs import create_run_dir, write_options
+from kickgan.train.solvers import make_solver
 from kickgan.train.stats import RunLog
-from kickgan.train.trainer import Trainer
 from kickgan.train.validate import Validator
 
 ENCODE_CHUNK = 64
@@ -68,7 +69,7 @@ def _train(cfg, data, out, resume, info: Dist, progress: bool) -> Path | None:
         rep.load_state_dict(state["representation"])
     train_specs, val_specs = _encode(rep, train_clips), _encode(rep, val_clips)
     profile = spectral_profile(train_specs).mean(0) if cfg.loss.durall_weight > 0 else None
-    trainer = Trainer(cfg, tuple(rep.shape), info, profile)
+    trainer = make_solver(cfg, tuple(rep.shape), info, profile)  # the model family's solver
 
     run_dir = None
     if info.is_main:
@@ -120,9 +121,10 @@ class _Loop:
         try:
             while trainer.step < cfg.steps:
                 start = time.perf_counter()
-                batches = [specs[batch_indices(len(specs), per_rank, trainer.step * cfg.optim.n_critic + k,
+                n = trainer.batches_per_step
+                batches = [specs[batch_indices(len(specs), per_rank, trainer.step * n + k,
                                                cfg.seed, self.info.rank, self.info.world)].to(self.info.device)
-                           for k in range(cfg.optim.n_critic)]
+                           for k in range(n)]
                 scalars = self.trainer.train_step(batches)
                 step = trainer.step
                 scalars["time/step"] = time.perf_counter() - start
@@ -161,14 +163,14 @@ class _Loop:
 
     def _preview(self, step: int) -> dict[str, float]:
         with torch.random.fork_rng(devices=[]):  # previews never disturb the training RNG
-            waves = render_previews(self.trainer.ema.model, self.rep, self.z_preview)
+            waves = render_previews(self.trainer.sampling_module, self.rep, self.z_preview)
             health = preview_health(waves)
             for warning in health_warnings(health):
                 self.log.message(f"step {step}: {warning}")
             sr = self.cfg.representation.sr
             grid = write_preview_bank(self.run_dir / "previews", step, waves, sr, self.seeds)
             self.log.previews(step, grid, waves, sr, self.seeds)
-            measures = self.validator(self.trainer.D, waves)
+            measures = self.validator(self.trainer.critic, waves)
         key = {"descriptors": "val/desc_w1", "spectral": "val/spectral"}.get(self.cfg.best_metric)
         value = measures.get(key, float("nan")) if key else float("nan")
         if value < self.best["value"]:  # False for NaN
@@ -180,7 +182,7 @@ class _Loop:
         if not self.info.is_main:
             return
         step = self.trainer.step
-        check_finite_weights(step, {"G": self.trainer.G, "D": self.trainer.D, "G_ema": self.trainer.ema.model})
+        check_finite_weights(step, self.trainer.modules())
         path = self.run_dir / "checkpoints" / name
         state = {**self.trainer.state_dict(), "representation": self.rep.state_dict(),
                  "config": self.cfg.to_dict(), "best": self.best, "train_seconds": self.train_seconds}

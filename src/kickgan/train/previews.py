@@ -15,6 +15,7 @@ import torch
 
 from kickgan.io import atomic_path, write_wav
 from kickgan.sampler import decode_each
+from kickgan.spectral.stft import stft
 
 DB_FLOOR = -80.0
 
@@ -35,9 +36,7 @@ def log_spectrogram(waves: np.ndarray, n_fft: int = 1024, hop_length: int = 256)
     """Power spectrograms in dB, ``[B, n_fft // 2 + 1, frames]``, floored at -80 dB below 1.0."""
     y = torch.from_numpy(np.ascontiguousarray(waves, dtype=np.float32))
     n_fft = min(n_fft, 1 << int(math.log2(y.shape[-1])))
-    spec = torch.stft(y, n_fft, hop_length=min(hop_length, n_fft // 4), window=torch.hann_window(n_fft),
-                      return_complex=True)
-    power = spec.abs().pow(2) / (torch.hann_window(n_fft).sum() ** 2 / 4)
+    power = stft(y, n_fft, min(hop_length, n_fft // 4), center=True, pad_mode="reflect").abs().pow(2)
     return (10 * torch.log10(power.clamp_min(10 ** (DB_FLOOR / 10)))).numpy()
 
 

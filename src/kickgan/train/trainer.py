@@ -134,6 +134,24 @@ class Trainer:
         check_finite_scalars(step, {name: norm})
         return norm
 
+    @property
+    def batches_per_step(self) -> int:
+        """Real batches one :meth:`train_step` consumes: ``n_critic`` (the solver interface, :mod:`kickgan.train.solvers`)."""
+        return self.cfg.optim.n_critic
+
+    @property
+    def sampling_module(self) -> torch.nn.Module:
+        """The EMA of G: what previews decode and the checkpoint's ``G_ema`` holds."""
+        return self.ema.model
+
+    @property
+    def critic(self) -> torch.nn.Module:
+        return self.D
+
+    def modules(self) -> dict[str, torch.nn.Module]:
+        """Every network, by its checkpoint key."""
+        return {"G": self.G, "D": self.D, "G_ema": self.ema.model}
+
     def state_dict(self) -> dict:
         """Everything that changes during training, as tensors and plain values."""
         return {

@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from kickgan.metrics.descriptors import NAMES, describe, standardised_w1
+from kickgan.audio.descriptors import NAMES, describe
+from kickgan.metrics.descriptors import standardised_w1
 from kickgan.sampler import decode_each
 from kickgan.train.previews import spectral_distance
 
@@ -40,25 +41,25 @@ class Validator:
         return self.val_clips is not None
 
     @torch.no_grad()
-    def __call__(self, D: torch.nn.Module, waves: np.ndarray) -> dict[str, float]:
-        """The measures for preview ``waves [B,T]`` and critic ``D``, as namespaced scalars."""
+    def __call__(self, D: torch.nn.Module | None, waves: np.ndarray) -> dict[str, float]:
+        """The measures for preview ``waves [B,T]`` and critic ``D`` (``None``: a model family
+        without one, no ``val/d_*``), as namespaced scalars."""
         desc = describe(waves, self.sr)
         out = {key: _nanmedian(desc[:, NAMES.index(name)]) for name, key in TRACKED.items()}
         if not self.available:
             return out
-        was_training = D.training
-        D.eval()
-        try:
-            d_val = _mean_logit(D, self.val_specs)
-            d_train = _mean_logit(D, self.train_specs)
-        finally:
-            D.train(was_training)
+        if D is not None:
+            was_training = D.training
+            D.eval()
+            try:
+                d_val = _mean_logit(D, self.val_specs)
+                d_train = _mean_logit(D, self.train_specs)
+            finally:
+                D.train(was_training)
+            out.update({"val/d_real": d_val, "val/d_train": d_train, "val/d_gap": d_train - d_val})
         w1 = standardised_w1(desc, self.val_desc)
         out.update(
             {
-                "val/d_real": d_val,
-                "val/d_train": d_train,
-                "val/d_gap": d_train - d_val,
                 "val/desc_w1": float(np.nanmean(w1)) if np.isfinite(w1).any() else float("nan"),
                 "val/spectral": spectral_distance(waves, self.val_clips),
             }
