@@ -6,7 +6,8 @@
 Kick ``i`` is made from seed ``i`` alone (:func:`kickgan.models.sample_latents`),
 by the EMA generator, and turned into audio by the run's own representation
 (with the statistics stored in the checkpoint), so the same checkpoint and seed
-give the same kick anywhere.
+give the same kick anywhere. With ``precision="bf16"`` (or ``fp16`` on CUDA) the
+generator runs under autocast; the representation's decoding stays float32.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import torch
 
 from kickgan.errors import KickganError
 from kickgan.models import build_models, sample_latents
+from kickgan.models.precision import autocast, check_precision
 from kickgan.spectral import make_representation
 from kickgan.train.checkpoint import file_sha256, load_generator, resolve_checkpoint
 from kickgan.train.config import config_from_dict
@@ -27,15 +29,19 @@ DECODE_CHUNK = 64
 
 
 class KickSampler:
-    """The EMA generator and the representation of one checkpoint, in eval mode on ``device``."""
+    """The EMA generator and the representation of one checkpoint, in eval mode on ``device``;
+    G runs in ``precision`` (fp32, bf16, or fp16 on CUDA)."""
 
-    def __init__(self, G: torch.nn.Module, rep: torch.nn.Module, cfg, path: Path, device: str | torch.device):
+    def __init__(self, G: torch.nn.Module, rep: torch.nn.Module, cfg, path: Path, device: str | torch.device,
+                 precision: str = "fp32"):
         self.G, self.rep, self.cfg, self.path = G, rep, cfg, path
         self.device = torch.device(device)
+        check_precision(precision, self.device)
+        self.precision = precision
         self._hash: str | None = None
 
     @classmethod
-    def from_checkpoint(cls, path: str | Path, device: str | torch.device = "cpu") -> KickSampler:
+    def from_checkpoint(cls, path: str | Path, device: str | torch.device = "cpu", precision: str = "fp32") -> KickSampler:
         """Load a checkpoint or generator file (``kickgan export``), or a run folder's
         ``checkpoints/best.pt`` (else ``latest.pt``)."""
         path = resolve_checkpoint(path)
@@ -48,7 +54,7 @@ class KickSampler:
             G.load_state_dict(state["G_ema"]["model"])
         except (RuntimeError, KeyError) as exc:
             raise KickganError(f"{path}: weights do not fit the stored config ({str(exc).splitlines()[0]})") from None
-        return cls(G.to(device).eval(), rep.to(device).eval(), cfg, path, device)
+        return cls(G.to(device).eval(), rep.to(device).eval(), cfg, path, device, precision)
 
     @property
     def sr(self) -> int:
@@ -79,9 +85,14 @@ class KickSampler:
         :func:`kickgan.train.previews.decode_each` so each kick is independent of its batch."""
         if z.dim() != 2 or z.shape[1] != self.z_dim:
             raise KickganError(f"decode: expected z [B, {self.z_dim}] (got {list(z.shape)})")
-        chunks = [decode_each(self.rep, self.G(z[i : i + DECODE_CHUNK].to(self.device))).float().cpu()
+        chunks = [decode_each(self.rep, self._generate(z[i : i + DECODE_CHUNK])).float().cpu()
                   for i in range(0, len(z), DECODE_CHUNK)]
         return torch.cat(chunks) if chunks else torch.zeros(0, 1, self.length)
+
+    def _generate(self, z: torch.Tensor) -> torch.Tensor:
+        """G's output for ``z``, computed in the sampler's precision, as float32."""
+        with autocast(self.precision, self.device):
+            return self.G(z.to(self.device)).float()
 
     def generate(self, seeds: list[int]) -> np.ndarray:
         """The kicks of ``seeds``: ``np.ndarray [B, length]`` float32 at ``sr``."""

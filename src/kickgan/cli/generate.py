@@ -34,6 +34,8 @@ def add_export_options(parser: argparse.ArgumentParser, controls: bool = True) -
     group.add_argument("--loudness-db", type=float, metavar="DB", help="RMS level in dBFS instead (peak kept <= --peak-db)")
     group.add_argument("--force", action="store_true", help="overwrite existing files")
     group.add_argument("--device", default="cpu", help="torch device for the generator (default cpu)")
+    group.add_argument("--precision", choices=("fp32", "bf16", "fp16"), default="fp32",
+                       help="the generator's precision: fp32 (default), bf16, or fp16 on CUDA")
     group.add_argument("--threads", type=int, default=1,
                        help="torch CPU threads (default 1: kicks are made one at a time, too small to share)")
     if controls:
@@ -66,7 +68,7 @@ def load_sampler(args: argparse.Namespace, steer: bool = False):
     if args.threads < 1:
         raise UsageError(f"--threads: must be at least 1, got {args.threads}")
     torch.set_num_threads(args.threads)
-    sampler = KickSampler.from_checkpoint(args.checkpoint, device=args.device)
+    sampler = KickSampler.from_checkpoint(args.checkpoint, device=args.device, precision=args.precision)
     if steer and not controls_mod.is_fitted(sampler):
         print(f"fitting the pitch/decay/click controls on {controls_mod.N_FIT} kicks (once per checkpoint) ...", file=sys.stderr)
         controls_mod.load_or_fit(sampler)

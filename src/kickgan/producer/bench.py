@@ -48,6 +48,7 @@ def main(argv: list[str], prog: str) -> int:
     parser.add_argument("--n", type=int, default=1000, help="kicks for the throughput (default 1000)")
     parser.add_argument("--repeats", type=int, default=20, help="seeds timed for the latency (default 20)")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1, as kickgan generate)")
+    parser.add_argument("--precision", choices=("fp32", "bf16"), default="fp32", help="the generator's precision")
     parser.add_argument("--json", help="write the result here")
     parser.add_argument("--markdown", default="docs/benchmarks.md", help="append the table here ('' = don't)")
     args = parser.parse_args(argv)
@@ -59,7 +60,7 @@ def main(argv: list[str], prog: str) -> int:
         sampler, model = _sampler(args, Path(tmp))
         result = {
             "bench": "generate", "model": model, "shape": list(sampler.rep.shape), "sr": sampler.sr,
-            "inversion": sampler.cfg.representation.inversion, "threads": args.threads,
+            "inversion": sampler.cfg.representation.inversion, "threads": args.threads, "precision": args.precision,
             "machine": f"{platform.machine()} {platform.processor() or ''}".strip(), "date": _today(),
             "load_average": os.getloadavg()[0],
             "versions": {"kickgan": __version__, "torch": torch.__version__},
@@ -135,7 +136,8 @@ def markdown(result: dict) -> str:
         f"## kickgan bench generate ({result['date']})",
         "",
         f"model: {result['model']}, shape {'x'.join(map(str, result['shape']))} at {result['sr']} Hz, "
-        f"inversion {result['inversion']}; {result['threads']} torch threads, {result['machine']}, "
+        f"inversion {result['inversion']}; G in {result['precision']}; {result['threads']} torch threads, "
+        f"{result['machine']}, "
         f"load average {result['load_average']:.1f} at the start; kicks exported at 44.1 kHz, 16-bit WAV + JSON sidecar.",
         "",
         "| one kick: median (ms) | fastest (ms) | decode (ms) | finish (ms) | write (ms) "
@@ -155,12 +157,12 @@ def markdown(result: dict) -> str:
 
 def _sampler(args, tmp: Path) -> tuple[KickSampler, str]:
     if args.checkpoint:
-        return KickSampler.from_checkpoint(args.checkpoint), str(args.checkpoint)
+        return KickSampler.from_checkpoint(args.checkpoint, precision=args.precision), str(args.checkpoint)
     from kickgan.train import load_config, train
 
     cfg = load_config(args.config, ["steps=1", "ckpt_every=1", "preview_every=1", "preview_n=1", "data=synth:32"])
     run = train(cfg, out=tmp / "run", progress=False)
-    return KickSampler.from_checkpoint(run), f"{cfg.name} (untrained: built from {args.config})"
+    return KickSampler.from_checkpoint(run, precision=args.precision), f"{cfg.name} (untrained: built from {args.config})"
 
 
 def _append(path: Path, text: str) -> None:

@@ -25,6 +25,7 @@ from kickgan.errors import KickganError, ParameterError
 from kickgan.io import read_yaml_mapping
 from kickgan.losses import parse_policy
 from kickgan.models import ModelConfig, check_compatible
+from kickgan.models.precision import PRECISIONS
 from kickgan.spectral import SpecConfig
 
 LOSS_KINDS = ("bce", "wgan-gp", "hinge")
@@ -111,6 +112,7 @@ class TrainConfig:
     seed: int = 0
     device: str = "auto"  # auto | cpu | cuda | mps
     deterministic: bool = False  # torch.use_deterministic_algorithms: exact resume, slower
+    precision: str = "fp32"  # fp32 | bf16 (autocast; CPU or GPU) | fp16 (autocast + grad scaler; CUDA only)
     time_budget_minutes: float = 0.0  # stop (with a checkpoint) after this much training, 0 = no limit
 
     def __post_init__(self) -> None:
@@ -124,6 +126,9 @@ class TrainConfig:
             raise ParameterError(f"ema_decay: must be in [0, 1) (got {self.ema_decay})")
         _choice("best_metric", self.best_metric, BEST_METRICS)
         _choice("device", self.device, DEVICES)
+        _choice("precision", self.precision, PRECISIONS)
+        if self.precision == "fp16" and self.device in ("cpu", "mps"):
+            raise ParameterError(f"precision: fp16 needs a CUDA device (got device {self.device}); use bf16 on a CPU")
         check_compatible(self.model, self.loss.model_loss_kind, self.loss.penalty)
 
     def to_dict(self) -> dict:

@@ -23,6 +23,7 @@ from tqdm import tqdm
 from kickgan.errors import KickganError
 from kickgan.losses import spectral_profile
 from kickgan.models import sample_latents
+from kickgan.models.precision import check_precision
 from kickgan.spectral import make_representation
 from kickgan.train.checkpoint import load_checkpoint, save_checkpoint
 from kickgan.train.config import TrainConfig
@@ -57,6 +58,7 @@ def train(
 
 def _train(cfg, data, out, resume, info: Dist, progress: bool) -> Path | None:
     _set_determinism(cfg)
+    check_precision(cfg.precision, info.device)
     if cfg.batch_size % info.world:
         raise KickganError(f"batch_size: {cfg.batch_size} does not split over {info.world} processes")
     state = load_checkpoint(Path(resume) / "checkpoints" / "latest.pt") if resume else None

@@ -3,6 +3,13 @@
 :class:`Trainer` owns G, D, the EMA of G, both Adam optimisers and the loop's own
 random generator (latents, augmentations, penalty mixing), and captures all of
 them in :meth:`Trainer.state_dict`, so a restored trainer continues bit for bit.
+
+G and D run in ``cfg.precision`` (:func:`kickgan.models.precision.autocast`); their outputs
+are cast to float32 before the losses, so the losses' reductions, the penalties' norms,
+EMA, the optimisers and their state stay float32. ``fp16`` adds one gradient scaler per
+optimiser (saved with the rest of the state) for the backward pass of the total loss; the
+penalties' inner input gradients are not scaled, since an overflow there would make the
+penalty itself non-finite rather than be skipped by the scaler.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from kickgan import losses
 from kickgan.errors import KickganError
 from kickgan.losses import EMA
 from kickgan.models import build_models, sample_latents
+from kickgan.models.precision import autocast
 from kickgan.train.checkpoint import rng_state, set_rng_state
 from kickgan.train.config import TrainConfig
 from kickgan.train.distributed import Dist, average_gradients, broadcast_module
@@ -47,6 +55,9 @@ class Trainer:
         betas = tuple(cfg.optim.betas)
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=cfg.optim.lr_g, betas=betas)
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=cfg.optim.lr_d, betas=betas)
+        fp16 = cfg.precision == "fp16"
+        self.scaler_d = torch.amp.GradScaler(info.device.type) if fp16 else None
+        self.scaler_g = torch.amp.GradScaler(info.device.type) if fp16 else None
         self.generator = torch.Generator().manual_seed(cfg.seed * 1009 + info.rank)
         torch.manual_seed(cfg.seed * 1009 + info.rank)  # per-rank randomness inside the models
         self.real_profile = None if real_profile is None else real_profile.to(info.device)
@@ -56,6 +67,15 @@ class Trainer:
         """``z [n, z_dim]`` for training: seeds drawn from the loop's generator, priors per the model config."""
         seeds = torch.randint(0, SEED_SPACE, (n,), generator=self.generator).tolist()
         return sample_latents(self.cfg.model, seeds).to(self.info.device)
+
+    def run(self, net: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
+        """``net(x)`` in the run's precision, returned as float32."""
+        with autocast(self.cfg.precision, self.info.device):
+            out = net(x)
+        return out.float()
+
+    def _critic(self, x: torch.Tensor) -> torch.Tensor:
+        return self.run(self.D, x)
 
     def augment(self, x: torch.Tensor) -> torch.Tensor:
         """DiffAugment (Zhao et al. 2020) with the config's policy, or ``x`` unchanged."""
@@ -87,34 +107,31 @@ class Trainer:
     def _d_step(self, real: torch.Tensor, step: int, k: int) -> dict[str, float]:
         cfg = self.cfg.loss
         with torch.no_grad():
-            fake = self.G(self.latents(real.shape[0]))
+            fake = self.run(self.G, self.latents(real.shape[0]))
         real_a, fake_a = self.augment(real), self.augment(fake)
-        real_logits, fake_logits = self.D(real_a), self.D(fake_a)
+        real_logits, fake_logits = self._critic(real_a), self._critic(fake_a)
         loss = losses.d_loss(cfg.model_loss_kind, real_logits, fake_logits)
         stats = {"loss/d": loss.item(), "d/real": real_logits.mean().item(), "d/fake": fake_logits.mean().item()}
         if cfg.kind == "wgan-gp" and cfg.gp_lambda > 0:
-            gp = losses.gradient_penalty(self.D, real_a, fake_a, generator=self.generator)
+            gp = losses.gradient_penalty(self._critic, real_a, fake_a, generator=self.generator)
             stats["loss/gp"] = gp.item()
             loss = loss + cfg.gp_lambda * gp
         d_update = (step - 1) * self.cfg.optim.n_critic + k
         if cfg.r1_gamma > 0 and d_update % cfg.r1_interval == 0:  # lazy R1, scaled by its interval
-            r1 = losses.r1_penalty(self.D, real_a)
+            r1 = losses.r1_penalty(self._critic, real_a)
             stats["loss/r1"] = r1.item()
             loss = loss + (cfg.r1_gamma / 2) * cfg.r1_interval * r1
         stats["loss/d_total"] = loss.item()
         check_finite_scalars(step, stats)
-        self.opt_d.zero_grad(set_to_none=True)
-        loss.backward()
-        stats["grad_norm/d"] = self._reduce_and_norm(self.D, step, "grad_norm/d")
-        self.opt_d.step()
+        stats["grad_norm/d"] = self._update(self.D, self.opt_d, self.scaler_d, loss, step, "grad_norm/d")
         return stats
 
     def _g_step(self, batch_size: int, step: int) -> dict[str, float]:
         cfg = self.cfg.loss
         self.D.requires_grad_(False)
         try:
-            fake = self.G(self.latents(batch_size))
-            loss = losses.g_loss(cfg.model_loss_kind, self.D(self.augment(fake)))
+            fake = self.run(self.G, self.latents(batch_size))
+            loss = losses.g_loss(cfg.model_loss_kind, self._critic(self.augment(fake)))
             stats = {"loss/g": loss.item()}
             if cfg.durall_weight > 0:
                 durall = losses.durall_loss(fake, self.real_profile)
@@ -122,17 +139,34 @@ class Trainer:
                 loss = loss + cfg.durall_weight * durall
             check_finite_scalars(step, stats)
             self.opt_g.zero_grad(set_to_none=True)
-            loss.backward()
+            (loss if self.scaler_g is None else self.scaler_g.scale(loss)).backward()
         finally:
             self.D.requires_grad_(True)
-        stats["grad_norm/g"] = self._reduce_and_norm(self.G, step, "grad_norm/g")
-        self.opt_g.step()
+        stats["grad_norm/g"] = self._step(self.G, self.opt_g, self.scaler_g, step, "grad_norm/g")
         return stats
 
-    def _reduce_and_norm(self, module: torch.nn.Module, step: int, name: str) -> float:
+    def _update(self, module, opt, scaler, loss: torch.Tensor, step: int, name: str) -> float:
+        """Backward pass of ``loss`` into ``module`` and one step of ``opt``; returns the gradient norm."""
+        opt.zero_grad(set_to_none=True)
+        (loss if scaler is None else scaler.scale(loss)).backward()
+        return self._step(module, opt, scaler, step, name)
+
+    def _step(self, module, opt, scaler, step: int, name: str) -> float:
+        """Average the gradients over ranks, measure their norm, step ``opt`` (through ``scaler`` in fp16).
+
+        In fp16 a non-finite gradient is the scaler's business (it skips the step and lowers
+        its scale); otherwise it stops the run.
+        """
         average_gradients(module, self.info)
-        norm = torch.nn.utils.clip_grad_norm_(module.parameters(), float("inf")).item()
-        check_finite_scalars(step, {name: norm})
+        if scaler is not None:
+            scaler.unscale_(opt)
+        norm = torch.nn.utils.get_total_norm([p.grad for p in module.parameters() if p.grad is not None]).item()
+        if scaler is None:
+            check_finite_scalars(step, {name: norm})
+            opt.step()
+        else:
+            scaler.step(opt)
+            scaler.update()
         return norm
 
     def state_dict(self) -> dict:
@@ -145,6 +179,8 @@ class Trainer:
             "opt_g": self.opt_g.state_dict(),
             "opt_d": self.opt_d.state_dict(),
             "rng": rng_state(self.generator),
+            **({} if self.scaler_d is None else {"scaler_d": self.scaler_d.state_dict(),
+                                                 "scaler_g": self.scaler_g.state_dict()}),
         }
 
     def load_state_dict(self, state: dict) -> None:
@@ -155,6 +191,9 @@ class Trainer:
             self.ema.load_state_dict(state["G_ema"])
             self.opt_g.load_state_dict(state["opt_g"])
             self.opt_d.load_state_dict(state["opt_d"])
+            if self.scaler_d is not None:
+                self.scaler_d.load_state_dict(state["scaler_d"])
+                self.scaler_g.load_state_dict(state["scaler_g"])
         except (RuntimeError, ValueError, KeyError) as exc:
             reason = str(exc).strip().splitlines()[0]
             raise KickganError(f"checkpoint does not fit this config's models ({reason})") from None
