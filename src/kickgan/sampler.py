@@ -19,7 +19,7 @@ import torch
 
 from kickgan.errors import KickganError
 from kickgan.models import build_models, sample_latents
-from kickgan.models.precision import autocast, check_precision
+from kickgan.models.precision import autocast, check_precision, prepare
 from kickgan.spectral import make_representation
 from kickgan.train.checkpoint import file_sha256, load_generator, resolve_checkpoint
 from kickgan.train.config import config_from_dict
@@ -34,9 +34,9 @@ class KickSampler:
 
     def __init__(self, G: torch.nn.Module, rep: torch.nn.Module, cfg, path: Path, device: str | torch.device,
                  precision: str = "fp32"):
-        self.G, self.rep, self.cfg, self.path = G, rep, cfg, path
         self.device = torch.device(device)
         check_precision(precision, self.device)
+        self.G, self.rep, self.cfg, self.path = prepare(G, precision), rep, cfg, path
         self.precision = precision
         self._hash: str | None = None
 

@@ -4,7 +4,10 @@
 everything outside :func:`autocast` stay float32; inside, convolutions and matrix
 products run in the low-precision type and their backward passes follow. ``bf16``
 runs on CPUs (fast with AVX512-BF16 or AMX) and recent GPUs; ``fp16`` needs CUDA and a
-gradient scaler during training (:class:`torch.amp.GradScaler`).
+gradient scaler during training (:class:`torch.amp.GradScaler`). In bf16 and fp16 the
+2-D networks also keep their weights channels-last (:func:`prepare`), which made a bf16
+step of the default config 8 % faster on this CPU (docs/training.md); fp32 keeps the
+default layout, so fp32 runs stay bit-identical to earlier versions.
 """
 
 from __future__ import annotations
@@ -32,3 +35,10 @@ def autocast(precision: str, device: torch.device):
     if precision == "fp32":
         return contextlib.nullcontext()
     return torch.autocast(device.type, dtype=DTYPES[precision])
+
+
+def prepare(module: torch.nn.Module, precision: str) -> torch.nn.Module:
+    """``module`` itself, its 4-D weights made channels-last unless ``precision`` is fp32."""
+    if precision != "fp32":
+        module.to(memory_format=torch.channels_last)
+    return module

@@ -119,11 +119,12 @@ class _Loop:
         bar = tqdm(total=cfg.steps, initial=trainer.step, unit="step", dynamic_ncols=True,
                    disable=not (progress and self.info.is_main))
         budget = cfg.time_budget_minutes * 60
+        specs = specs.to(self.info.device)  # resident: each batch is a gather on the device, no upload
         try:
             while trainer.step < cfg.steps:
                 start = time.perf_counter()
                 batches = [specs[batch_indices(len(specs), per_rank, trainer.step * cfg.optim.n_critic + k,
-                                               cfg.seed, self.info.rank, self.info.world)].to(self.info.device)
+                                               cfg.seed, self.info.rank, self.info.world)]
                            for k in range(cfg.optim.n_critic)]
                 scalars = self.trainer.train_step(batches)
                 step = trainer.step

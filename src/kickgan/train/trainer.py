@@ -23,7 +23,7 @@ from kickgan import losses
 from kickgan.errors import KickganError
 from kickgan.losses import EMA
 from kickgan.models import build_models, sample_latents
-from kickgan.models.precision import autocast
+from kickgan.models.precision import autocast, prepare
 from kickgan.train.checkpoint import rng_state, set_rng_state
 from kickgan.train.config import TrainConfig
 from kickgan.train.distributed import Dist, average_gradients, broadcast_module
@@ -51,6 +51,8 @@ class Trainer:
         self.G, self.D = G.to(info.device), D.to(info.device)
         broadcast_module(self.G, info)
         broadcast_module(self.D, info)
+        prepare(self.G, cfg.precision)
+        prepare(self.D, cfg.precision)
         self.ema = EMA(self.G, cfg.ema_decay)
         betas = tuple(cfg.optim.betas)
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=cfg.optim.lr_g, betas=betas)
@@ -68,15 +70,6 @@ class Trainer:
         seeds = torch.randint(0, SEED_SPACE, (n,), generator=self.generator).tolist()
         return sample_latents(self.cfg.model, seeds).to(self.info.device)
 
-    def run(self, net: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
-        """``net(x)`` in the run's precision, returned as float32."""
-        with autocast(self.cfg.precision, self.info.device):
-            out = net(x)
-        return out.float()
-
-    def _critic(self, x: torch.Tensor) -> torch.Tensor:
-        return self.run(self.D, x)
-
     def augment(self, x: torch.Tensor) -> torch.Tensor:
         """DiffAugment (Zhao et al. 2020) with the config's policy, or ``x`` unchanged."""
         loss = self.cfg.loss
@@ -90,12 +83,15 @@ class Trainer:
         """``len(real_batches)`` D updates, one G update, one EMA update; returns the step's scalars.
 
         Raises :class:`kickgan.train.guards.NonFiniteError` before any optimiser step that would
-        take a non-finite value.
+        take a non-finite value. The scalars stay tensors until the end of the step: one host
+        sync per update (the guard) and one for the whole record.
         """
         step = self.step + 1
         d_stats = [self._d_step(real, step, k) for k, real in enumerate(real_batches)]
+        g_stats = self._g_step(real_batches[0].shape[0], step)
+        d_stats = [_to_floats(s) for s in d_stats]
         scalars = {key: sum(s[key] for s in d_stats) / len(d_stats) for key in d_stats[0]}
-        scalars.update(self._g_step(real_batches[0].shape[0], step))
+        scalars.update(_to_floats(g_stats))
         scalars["lr"] = self.opt_g.param_groups[0]["lr"]
         scalars["lr/d"] = self.opt_d.param_groups[0]["lr"]
         # EMA warm-up: early on, the average would mostly hold the random initial weights
@@ -104,70 +100,77 @@ class Trainer:
         self.step = step
         return scalars
 
-    def _d_step(self, real: torch.Tensor, step: int, k: int) -> dict[str, float]:
-        cfg = self.cfg.loss
-        with torch.no_grad():
-            fake = self.run(self.G, self.latents(real.shape[0]))
-        real_a, fake_a = self.augment(real), self.augment(fake)
-        real_logits, fake_logits = self._critic(real_a), self._critic(fake_a)
-        loss = losses.d_loss(cfg.model_loss_kind, real_logits, fake_logits)
-        stats = {"loss/d": loss.item(), "d/real": real_logits.mean().item(), "d/fake": fake_logits.mean().item()}
-        if cfg.kind == "wgan-gp" and cfg.gp_lambda > 0:
-            gp = losses.gradient_penalty(self._critic, real_a, fake_a, generator=self.generator)
-            stats["loss/gp"] = gp.item()
-            loss = loss + cfg.gp_lambda * gp
-        d_update = (step - 1) * self.cfg.optim.n_critic + k
-        if cfg.r1_gamma > 0 and d_update % cfg.r1_interval == 0:  # lazy R1, scaled by its interval
-            r1 = losses.r1_penalty(self._critic, real_a)
-            stats["loss/r1"] = r1.item()
-            loss = loss + (cfg.r1_gamma / 2) * cfg.r1_interval * r1
-        stats["loss/d_total"] = loss.item()
-        check_finite_scalars(step, stats)
-        stats["grad_norm/d"] = self._update(self.D, self.opt_d, self.scaler_d, loss, step, "grad_norm/d")
-        return stats
+    def _autocast(self):
+        """One autocast region per update: each weight is cast to the low precision once and
+        reused by every forward pass in it (G's weights only ever meet it under ``no_grad`` in
+        D's update, and D's are frozen in G's, so no cached cast loses its gradient)."""
+        return autocast(self.cfg.precision, self.info.device)
 
-    def _g_step(self, batch_size: int, step: int) -> dict[str, float]:
+    def _critic(self, x: torch.Tensor) -> torch.Tensor:
+        """D's logits as float32, so the losses and penalties reduce in float32."""
+        return self.D(x).float()
+
+    def _d_step(self, real: torch.Tensor, step: int, k: int) -> dict[str, torch.Tensor]:
+        cfg = self.cfg.loss
+        with self._autocast():
+            with torch.no_grad():
+                fake = self.G(self.latents(real.shape[0])).float()
+            real_a, fake_a = self.augment(real), self.augment(fake)
+            real_logits, fake_logits = self._critic(real_a), self._critic(fake_a)
+            loss = losses.d_loss(cfg.model_loss_kind, real_logits, fake_logits)
+            stats = {"loss/d": loss, "d/real": real_logits.mean(), "d/fake": fake_logits.mean()}
+            if cfg.kind == "wgan-gp" and cfg.gp_lambda > 0:
+                gp = losses.gradient_penalty(self._critic, real_a, fake_a, generator=self.generator)
+                stats["loss/gp"] = gp
+                loss = loss + cfg.gp_lambda * gp
+            d_update = (step - 1) * self.cfg.optim.n_critic + k
+            if cfg.r1_gamma > 0 and d_update % cfg.r1_interval == 0:  # lazy R1, scaled by its interval
+                r1 = losses.r1_penalty(self._critic, real_a)
+                stats["loss/r1"] = r1
+                loss = loss + (cfg.r1_gamma / 2) * cfg.r1_interval * r1
+        stats["loss/d_total"] = loss
+        self.opt_d.zero_grad(set_to_none=True)
+        (loss if self.scaler_d is None else self.scaler_d.scale(loss)).backward()
+        return self._step(self.D, self.opt_d, self.scaler_d, step, stats, "grad_norm/d")
+
+    def _g_step(self, batch_size: int, step: int) -> dict[str, torch.Tensor]:
         cfg = self.cfg.loss
         self.D.requires_grad_(False)
         try:
-            fake = self.run(self.G, self.latents(batch_size))
-            loss = losses.g_loss(cfg.model_loss_kind, self._critic(self.augment(fake)))
-            stats = {"loss/g": loss.item()}
-            if cfg.durall_weight > 0:
-                durall = losses.durall_loss(fake, self.real_profile)
-                stats["loss/durall"] = durall.item()
-                loss = loss + cfg.durall_weight * durall
-            check_finite_scalars(step, stats)
+            with self._autocast():
+                fake = self.G(self.latents(batch_size)).float()
+                loss = losses.g_loss(cfg.model_loss_kind, self._critic(self.augment(fake)))
+                stats = {"loss/g": loss}
+                if cfg.durall_weight > 0:
+                    durall = losses.durall_loss(fake, self.real_profile)
+                    stats["loss/durall"] = durall
+                    loss = loss + cfg.durall_weight * durall
             self.opt_g.zero_grad(set_to_none=True)
             (loss if self.scaler_g is None else self.scaler_g.scale(loss)).backward()
         finally:
             self.D.requires_grad_(True)
-        stats["grad_norm/g"] = self._step(self.G, self.opt_g, self.scaler_g, step, "grad_norm/g")
-        return stats
+        return self._step(self.G, self.opt_g, self.scaler_g, step, stats, "grad_norm/g")
 
-    def _update(self, module, opt, scaler, loss: torch.Tensor, step: int, name: str) -> float:
-        """Backward pass of ``loss`` into ``module`` and one step of ``opt``; returns the gradient norm."""
-        opt.zero_grad(set_to_none=True)
-        (loss if scaler is None else scaler.scale(loss)).backward()
-        return self._step(module, opt, scaler, step, name)
+    def _step(self, module, opt, scaler, step: int, stats: dict, name: str) -> dict[str, torch.Tensor]:
+        """Average the gradients over ranks, add their norm to ``stats``, check, step ``opt``.
 
-    def _step(self, module, opt, scaler, step: int, name: str) -> float:
-        """Average the gradients over ranks, measure their norm, step ``opt`` (through ``scaler`` in fp16).
-
-        In fp16 a non-finite gradient is the scaler's business (it skips the step and lowers
-        its scale); otherwise it stops the run.
+        A non-finite loss or gradient stops the run before the step; in fp16 a non-finite
+        gradient is the scaler's business instead (it skips the step and lowers its scale).
         """
         average_gradients(module, self.info)
         if scaler is not None:
             scaler.unscale_(opt)
-        norm = torch.nn.utils.get_total_norm([p.grad for p in module.parameters() if p.grad is not None]).item()
+        stats = {key: value.detach() for key, value in stats.items()}
+        stats[name] = torch.nn.utils.get_total_norm([p.grad for p in module.parameters() if p.grad is not None])
+        checked = stats if scaler is None else {k: v for k, v in stats.items() if k != name}
+        if not bool(torch.isfinite(torch.stack(list(checked.values()))).all()):
+            check_finite_scalars(step, _to_floats(checked))
         if scaler is None:
-            check_finite_scalars(step, {name: norm})
             opt.step()
         else:
             scaler.step(opt)
             scaler.update()
-        return norm
+        return stats
 
     def state_dict(self) -> dict:
         """Everything that changes during training, as tensors and plain values."""
@@ -199,3 +202,8 @@ class Trainer:
             raise KickganError(f"checkpoint does not fit this config's models ({reason})") from None
         set_rng_state(state["rng"], self.generator)
         self.step = int(state["step"])
+
+
+def _to_floats(stats: dict[str, torch.Tensor]) -> dict[str, float]:
+    """0-d tensors -> Python floats, in one transfer."""
+    return dict(zip(stats, torch.stack(list(stats.values())).float().tolist(), strict=True))
