@@ -5,8 +5,10 @@ memory (``ru_maxrss``, or ``torch.cuda.max_memory_allocated`` on a GPU) is its o
 the model is built, random data of the representation's shape stands in for the
 kicks, one step warms up, then ``--steps`` steps are timed (one step = ``n_critic``
 D updates and one G update). With ``--precisions fp32,bf16`` every (config, batch)
-is measured once per precision, one after the other, and the table gives each
-precision's time as a ratio of the first one's. Results: JSON (``--json``) and a
+is measured once per precision, one after the other (``--rounds R``: R times in
+turn, keeping each precision's median, so a load that comes and goes on a shared
+machine falls on all of them), and the table gives each precision's time as a ratio
+of the first one's. Results: JSON (``--json``) and a
 Markdown table appended to ``docs/benchmarks.md``.
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import time
@@ -92,7 +95,7 @@ def main(argv: list[str], prog: str) -> int:
         "at batch 64 and at the config's own batch size, each in a fresh process.",
         "  kickgan bench train\n"
         "  kickgan bench train --configs dcgan_wgangp,specgan --steps 3 --threads 1 --json out/bench_train.json\n"
-        "  kickgan bench train --configs wavegan --batch 16 --steps 1 --threads 1 --precisions fp32,bf16",
+        "  kickgan bench train --configs wavegan --batch 16 --steps 1 --threads 1 --precisions fp32,bf16 --rounds 3",
     )
     parser.add_argument("--configs", default=",".join(CONFIGS), help="comma-separated names in --config-dir")
     parser.add_argument("--config-dir", default="configs", help="where the YAML configs are (default: configs)")
@@ -100,32 +103,53 @@ def main(argv: list[str], prog: str) -> int:
     parser.add_argument("--batch", metavar="LIST", help="comma-separated batch sizes (default: 64 and the config's own)")
     parser.add_argument("--precisions", default="fp32", metavar="LIST",
                         help=f"comma-separated, from {', '.join(PRECISIONS)}; ratios are to the first (default fp32)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="measure the precisions in turn this many times; report medians (default 1)")
     parser.add_argument("--device", default="cpu", help="cpu, cuda or auto (default cpu)")
     parser.add_argument("--threads", type=int, default=0,
                         help="torch CPU threads per measurement (default 0: torch's choice, one per core)")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON here")
     parser.add_argument("--markdown", default="docs/benchmarks.md", help="append the table here")
     args = parser.parse_args(argv)
+    if args.rounds < 1:
+        raise KickganError(f"--rounds {args.rounds}: must be at least 1")
     precisions = _precisions(args.precisions)
     batches = _batches(args.batch)
     results = []
     for name in (n.strip() for n in args.configs.split(",") if n.strip()):
-        path = Path(args.config_dir) / f"{name}.yaml"
-        default_batch = load_config(path).batch_size
-        for batch in batches or sorted({64, default_batch}):
-            first = None
-            for precision in precisions:
-                result = _run_child(path, batch, args.steps, args.device, args.threads, precision)
-                result["default_batch"] = batch == default_batch
-                first = first or result
-                result["time_ratio"] = round(result["seconds_per_step"] / first["seconds_per_step"], 3)
-                result["cpu_ratio"] = round(result["cpu_seconds_per_step"] / first["cpu_seconds_per_step"], 3)
-                print(json.dumps(result), flush=True)
-                results.append(result)
+        results += _measure_config(Path(args.config_dir) / f"{name}.yaml", batches, precisions, args)
     if args.json:
         write_json(args.json, results)
     _append_markdown(Path(args.markdown), results, args.steps)
     return 0
+
+
+def _measure_config(path: Path, batches: list[int], precisions: list[str], args) -> list[dict]:
+    """Each batch size of one config, each precision measured ``args.rounds`` times in turn."""
+    default_batch = load_config(path).batch_size
+    results = []
+    for batch in batches or sorted({64, default_batch}):
+        runs = {p: [] for p in precisions}
+        for _ in range(args.rounds):
+            for precision in precisions:
+                runs[precision].append(_run_child(path, batch, args.steps, args.device, args.threads, precision))
+        first = _median_run(runs[precisions[0]])
+        for precision in precisions:
+            result = {**_median_run(runs[precision]), "default_batch": batch == default_batch, "rounds": args.rounds}
+            result["time_ratio"] = round(result["seconds_per_step"] / first["seconds_per_step"], 3)
+            result["cpu_ratio"] = round(result["cpu_seconds_per_step"] / first["cpu_seconds_per_step"], 3)
+            print(json.dumps(result), flush=True)
+            results.append(result)
+    return results
+
+
+def _median_run(runs: list[dict]) -> dict:
+    """The first run with each timing replaced by its median over ``runs`` (and the peak memory by the max)."""
+    out = dict(runs[0])
+    for key in ("seconds_per_step", "cpu_seconds_per_step"):
+        out[key] = statistics.median(r[key] for r in runs)
+    out["peak_memory_mb"] = max(r["peak_memory_mb"] for r in runs)
+    return out
 
 
 def _precisions(text: str) -> list[str]:
@@ -161,10 +185,12 @@ def _run_child(path: Path, batch: int, steps: int, device: str, threads: int, pr
 
 def _append_markdown(path: Path, results: list[dict], steps: int) -> None:
     """Append a dated table (creating the file with a title); appending is the one non-atomic write."""
+    rounds = results[0]["rounds"] if results else 1
     lines = [
         "",
         f"## Training steps ({time.strftime('%Y-%m-%d %H:%M')}, {platform.machine()}, {os.cpu_count()} CPUs, "
-        f"`kickgan bench train --steps {steps}`; wall time is inflated when other jobs share the CPUs; "
+        f"`kickgan bench train --steps {steps}`, medians of {rounds} round(s); "
+        "wall time is inflated when other jobs share the CPUs; "
         "the ratios are to the first precision of the same config and batch)",
         "",
         "| config | shape | batch | n_critic | device | precision | threads | s / step (wall) | CPU s / step "
