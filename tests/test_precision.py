@@ -45,6 +45,8 @@ def test_bf16_step_is_finite_close_to_fp32_and_keeps_fp32_state(overrides):
     tensors = [*bf16.G.parameters(), *bf16.D.parameters(), *bf16.ema.model.parameters()]
     tensors += [t for opt in (bf16.opt_g, bf16.opt_d) for s in opt.state.values() for t in s.values() if t.dim()]
     assert all(t.dtype == torch.float32 for t in tensors)
+    convs = [(p, q) for p, q in zip(fp32.D.parameters(), bf16.D.parameters(), strict=True) if p.dim() == 4]
+    assert convs and all(p.is_contiguous() and q.is_contiguous(memory_format=torch.channels_last) for p, q in convs)
 
 
 def test_fp16_grad_scaler_steps_and_resumes_exactly():
