@@ -115,3 +115,15 @@ def test_sampler_bf16_stays_within_the_measured_bound():
     assert b.dtype == np.float32 and np.isfinite(b).all()
     energy_db = 10 * np.log10((b**2).sum(1) / (a**2).sum(1))
     assert np.abs(energy_db).max() < 0.1
+
+
+def test_generate_takes_a_precision(tmp_path, capsys):
+    from kickgan.cli import main as cli_main
+
+    assert cli_main.main(["generate", str(MODEL), "-n", "2", "--precision", "bf16", "--out", str(tmp_path / "a")]) == 0
+    assert sorted(p.name for p in (tmp_path / "a").glob("*.wav")) == ["kick_s000000.wav", "kick_s000001.wav"]
+    if not torch.cuda.is_available():
+        capsys.readouterr()
+        assert cli_main.main(["generate", str(MODEL), "--precision", "fp16", "--out", str(tmp_path / "b")]) != 0
+        err = capsys.readouterr().err
+        assert "precision: fp16 needs a CUDA device (got cpu)" in err and "Traceback" not in err
