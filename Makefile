@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # A local CPU build of torch; an unpinned torch would pull a multi-GB CUDA build.
 TORCH := torch==2.13.0
 
-.PHONY: demo test install dev clean open-kicks
+.PHONY: demo demo-train test install dev clean open-kicks
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -28,8 +28,12 @@ dev: $(VENV)/.dev
 demo: $(VENV)/.installed
 	bash scripts/demo.sh
 
+demo-train: $(VENV)/.installed
+	bash scripts/demo-train.sh
+
+# -rs lists each skipped test with its reason (the browser tests skip without chromium).
 test: $(VENV)/.dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -rs
 
 open-kicks: $(VENV)/.installed
 	bash scripts/get-open-kicks.sh

@@ -1,39 +1,33 @@
 #!/usr/bin/env bash
-# The demo behind `make demo`: the whole kickgan workflow on an embedded default, in about
-# five minutes on 2 CPU cores. Everything goes to out/demo/ (set DEMO_OUT to change it).
-#   synthesise kicks -> build a dataset -> look at it -> train the default DCGAN briefly
-#   -> generate 44.1 kHz / 24-bit kicks by seed -> score them against held-out kicks
+# The demo behind `make demo`: a producer's first minute. The pretrained model that ships inside
+# the package (kickgan models) makes 16 kicks by seed with their sidecars, a small SFZ kit and a
+# page to listen to them, in seconds on a CPU. Everything goes to out/demo/ (set DEMO_OUT to change it).
+# The training workflow (synthesise, build, train, generate, score) is `make demo-train`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT="${DEMO_OUT:-out/demo}"
-MINUTES="${DEMO_MINUTES:-2}"
 KICKGAN=.venv/bin/kickgan
 [ -x "$KICKGAN" ] || KICKGAN=kickgan
 
 step() { printf '\n== %s\n$ %s\n' "$1" "${*:2}"; "${@:2}"; }
 
+START=$SECONDS
 rm -rf "$OUT"
-step "1. synthesise 240 procedural kicks (808, acoustic, electronic)" \
-    $KICKGAN data synth --n 240 --out "$OUT/synth" --seed 0
-step "2. build a dataset: 16 kHz, onset-aligned, split by kit" \
-    $KICKGAN data build "$OUT/synth" --out "$OUT/dataset" --all
-step "3. look at it" \
-    $KICKGAN data show "$OUT/dataset"
-step "4. train the default config (DCGAN, WGAN-GP, 128x64 log-magnitude) for $MINUTES minutes" \
-    $KICKGAN train --config configs/dcgan_wgangp.yaml --data "$OUT/dataset" --out "$OUT/run" \
-    --set time_budget_minutes="$MINUTES" --set preview_every=100 --set ckpt_every=100 --no-progress
-step "5. generate 8 kicks by seed, 44.1 kHz / 24-bit WAV" \
-    $KICKGAN generate "$OUT/run" -n 8 --out "$OUT/kicks" --bit-depth 24
-step "6. score them against the held-out split" \
-    $KICKGAN evaluate "$OUT/kicks" --reference "$OUT/dataset:test" --train "$OUT/dataset:train" \
-    --json "$OUT/evaluation.json"
+step "1. the pretrained model that ships with kickgan" \
+    $KICKGAN models
+step "2. 16 kicks by seed from it (no checkpoint given), 44.1 kHz / 24-bit WAV, each with a JSON sidecar" \
+    $KICKGAN generate -n 16 --out "$OUT/kicks" --bit-depth 24
+step "3. a small SFZ kit: 8 more kicks (seeds 16-23) on MIDI notes 36-43" \
+    $KICKGAN kit --seeds 16-23 --out "$OUT/kit" --format sfz --name kickgan_demo --bit-depth 24
+step "4. a page to listen to them in a browser" \
+    $KICKGAN page "$OUT/kicks" "$OUT/kit" --out "$OUT/index.html" --title "kickgan: your first kicks"
 
 cat <<MSG
 
-Done. Look at:
-  $OUT/dataset/examples.png        the data (waveforms and log spectrograms)
-  $OUT/run/previews/               the fixed-seed preview bank during training
-  $OUT/kicks/kick_s000000.wav ...  the generated kicks (each with a JSON sidecar)
-  $OUT/evaluation.json             the scores (read them with docs/evaluation.md)
-Next: make open-kicks, then kickgan train --config configs/dcgan_wgangp.yaml --data data/open_kicks
+Done in $((SECONDS - START)) s. Look at:
+  $OUT/index.html                  listen to every kick (open it in a browser)
+  $OUT/kicks/kick_s000000.wav ...  16 kicks, each with a JSON sidecar (model hash, seed, latent)
+  $OUT/kit/kickgan_demo.sfz        the SFZ kit (load it in sfizz, Sforzando, Decent Sampler, ...)
+Next: kickgan generate --seeds 42 --pitch -1 --out lower/    (steer pitch / decay / click)
+      make demo-train                                        (train your own model, about 5 minutes)
 MSG

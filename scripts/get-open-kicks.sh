@@ -3,6 +3,10 @@
 #
 #   scripts/get-open-kicks.sh [OUT] [kickgan data build options...]
 #   scripts/get-open-kicks.sh data/open_kicks --sr 16000 --length 16384
+#   SR=44100 LENGTH=32768 OUT=data/open_kicks_44k scripts/get-open-kicks.sh
+#
+# OUT, SR and LENGTH may also come from the environment (defaults: data/open_kicks, 16000 Hz,
+# 16384 samples, the builder's own); an argument wins over the environment.
 #
 # Installs hydrogen-drumkits, hydrogen-data, lmms-common and sonic-pi-samples with
 # apt-get when they are missing (as root, or with sudo), then runs
@@ -10,8 +14,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-OUT="${1:-data/open_kicks}"
+OUT="${1:-${OUT:-data/open_kicks}}"
 shift || true
+SR="${SR:-16000}"
+LENGTH="${LENGTH:-16384}"
 PACKAGES=(hydrogen-drumkits hydrogen-data lmms-common sonic-pi-samples)
 
 missing=()
@@ -28,4 +34,4 @@ fi
 
 KICKGAN=kickgan
 [ -x .venv/bin/kickgan ] && KICKGAN=.venv/bin/kickgan
-exec "$KICKGAN" data open-kicks --out "$OUT" "$@"
+exec "$KICKGAN" data open-kicks --out "$OUT" --sr "$SR" --length "$LENGTH" "$@"

@@ -1,7 +1,10 @@
 """kickgan.data.build and kickgan.data.dataset: a messy corpus in, a clean dataset out, and back."""
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -220,3 +223,101 @@ def test_load_clips_reads_datasets_splits_and_folders(built):
     assert names == ["kick_0.wav", "kick_1.wav", "kick_2.wav", "snare_01.wav"] and clips.shape == (4, 2048)
     with pytest.raises(KickganError, match="not a kickgan dataset"):
         load_clips(f"{src}:train", 16000, 2048)
+
+
+def test_a_full_band_dataset_records_and_counts_a_band_limited_source(tmp_path, capsys):
+    """`data build --sr 44100 --length 32768` end to end; a 22.05 kHz source is resampled, recorded
+    as band-limited at 11025 Hz, and counted by dataset.json, the summary and the band metric."""
+    from kickgan.metrics.evaluate import evaluate
+
+    src = tmp_path / "src"
+    for k, kit in enumerate(("kitA", "kitB", "kitC", "kitD")):
+        (src / kit).mkdir(parents=True)
+        for j in range(2):
+            sf.write(src / kit / f"kick_{j}.wav", kick(44100, 0.8, index=2 * k + j), 44100, subtype="PCM_24")
+    sf.write(src / "kitB" / "kick_low_rate.wav", kick(22050, 0.8, index=9), 22050, subtype="PCM_16")
+    sf.write(src / "kitC" / "kick_48k.wav", kick(48000, 0.8, index=10), 48000, subtype="PCM_16")
+    out = tmp_path / "ds44"
+    assert cli(["data", "build", str(src), "--out", str(out), "--sr", "44100", "--length", "32768", "-v"]) == 0
+    printed = capsys.readouterr().out
+    info = json.loads((out / "dataset.json").read_text())
+    assert (info["sr"], info["length"], info["n_kept"], info["n_band_limited"]) == (44100, 32768, 10, 1)
+    recs = by_source(read_manifest(out))
+    assert recs["kitB/kick_low_rate.wav"]["band_limit_hz"] == 11025
+    assert recs["kitC/kick_48k.wav"]["band_limit_hz"] == recs["kitA/kick_0.wav"]["band_limit_hz"] == 22050
+    assert "band-limited: 1 kept files" in printed and "[band-limited at 11025 Hz]" in printed
+    split = recs["kitB/kick_low_rate.wav"]["split"]
+    data = load_split(out, split)
+    assert data.clips.shape[1] == 32768 and len(data.clips) >= 2
+    report = evaluate(f"{out}:{split}", f"{out}:{split}", metrics=["bands"], cache_dir=None, progress=False)
+    assert report["sr"] == 44100
+    for column in ("generated", "real_floor"):
+        if column in report["results"]:
+            assert report["results"][column]["band/8-16k/median_db"] is not None
+    assert report["results"]["generated"]["band/n_band_limited"] == 1
+    assert report["results"]["generated"]["band/n_band_limited_ref"] == 1
+
+
+def test_a_pipe_as_source_is_named_as_such(tmp_path):
+    os.mkfifo(tmp_path / "pipe")
+    with pytest.raises(KickganError, match=r"pipe: not a file or folder \(a pipe or device\?\)"):
+        build_dataset([tmp_path / "pipe"], tmp_path / "ds", all_kicks=True, **OPTS)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
+
+
+def dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_leftovers_of_killed_builds_are_cleaned_and_a_live_build_is_left_alone(built, tmp_path):
+    src, _ = built
+    build_dataset([src], tmp_path / "ds", **OPTS)
+    dead = dead_pid()
+    for name in (f".ds.building-{dead}", f".ds.old-{dead}", f".ds.building-{os.getppid()}"):
+        (tmp_path / name / "audio").mkdir(parents=True)
+        (tmp_path / name / "audio" / "x.wav").write_bytes(b"4.5 MB of half a dataset")
+    build_dataset([src], tmp_path / "ds", **OPTS)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f".ds.building-{os.getppid()}", "ds"]  # that one still runs
+
+
+def test_a_dataset_moved_aside_by_a_killed_install_comes_back(built, tmp_path):
+    _, b = built
+    aside = tmp_path / f".ds.old-{dead_pid()}"
+    shutil.copytree(b.out, aside)
+    with pytest.raises(KickganError, match="no such file"):
+        build_dataset([tmp_path / "missing"], tmp_path / "ds", **OPTS)  # even a build that fails puts it back
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ds"]
+    assert load_split(tmp_path / "ds", "train").clips.shape == load_split(b.out, "train").clips.shape
+
+
+def test_a_dataset_too_small_to_train_on_is_refused_unless_asked(tmp_path, capsys):
+    (tmp_path / "one").mkdir()
+    sf.write(tmp_path / "one" / "kick.wav", kick(index=1), SR)
+    assert cli(["data", "build", str(tmp_path / "one"), "--out", str(tmp_path / "ds"), "--all"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "only 1 usable kick(s) (train 1, val 0, test 0): too few to train on" in err
+    assert not (tmp_path / "ds").exists()
+    assert cli(["data", "build", str(tmp_path / "one"), "--out", str(tmp_path / "ds"), "--all", "--allow-small"]) == 0
+    out = capsys.readouterr().out
+    assert "usable for: nothing" in out
+    assert "NOT usable for training: train split 1 kick(s); kickgan train needs 2" in out
+    assert "NOT usable for evaluation reference (DIR = its test split): test split 0 kick(s)" in out
+
+
+def test_the_summary_says_what_a_dataset_is_good_for(built):
+    _, b = built
+    text = (b.out / "summary.txt").read_text()
+    assert "usable for: training, validation during training, evaluation reference (DIR = its test split)" in text
+    assert "NOT usable" not in text
+
+
+def test_load_clips_converts_a_dataset_with_its_own_normalisation(built, tmp_path):
+    src, _ = built
+    b = build_dataset([src], tmp_path / "loud", normalize="loudness", **OPTS)
+    val = load_split(b.out, "val")
+    clips, _ = load_clips(f"{b.out}:val", 8000, 2048)  # another rate and length: converted
+    expected = np.stack([prepare_clip(y, 16000, 8000, 2048, normalize="loudness") for y in val.clips])
+    np.testing.assert_allclose(clips, expected, atol=1e-6)
+    assert np.abs(clips).max(axis=1).min() < 0.99  # not peak-normalised

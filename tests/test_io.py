@@ -1,5 +1,8 @@
 """Atomic writes and audio reading."""
 
+import os
+import stat
+
 import numpy as np
 import pytest
 
@@ -62,3 +65,36 @@ def test_read_yaml_mapping_names_the_file_and_the_problem(tmp_path):
     listing.write_text("- a\n- b\n")
     with pytest.raises(KickganError, match=r"list\.yaml: expected a mapping of experiment options"):
         io.read_yaml_mapping(listing, "experiment")
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_written_files_honour_the_umask(tmp_path, umask, mode):
+    old = os.umask(umask)
+    try:
+        io.write_json(tmp_path / "a.json", {"x": 1})
+        io.write_wav(tmp_path / "k.wav", np.zeros(100, dtype=np.float32), 16000)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "a.json").stat().st_mode) == mode
+    assert stat.S_IMODE((tmp_path / "k.wav").stat().st_mode) == mode
+
+
+def test_an_exclusive_write_never_replaces_a_file_written_meanwhile(tmp_path):
+    target = tmp_path / "kick.json"
+    with pytest.raises(KickganError, match=r"kick\.json: already exists \(another process"):
+        with io.atomic_path(target, exclusive=True) as tmp:
+            tmp.write_text("mine")
+            target.write_text("theirs")  # another process claims the name while this one writes
+    assert target.read_text() == "theirs"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kick.json"]
+    io.write_json(tmp_path / "new.json", {"a": 1}, exclusive=True)
+    assert io.read_json(tmp_path / "new.json") == {"a": 1}
+
+
+def test_read_audio_refuses_a_folder_or_a_pipe_by_name(tmp_path):
+    (tmp_path / "x.wav").mkdir()
+    with pytest.raises(KickganError, match=r"x\.wav: is a folder, not an audio file"):
+        io.read_audio(tmp_path / "x.wav")
+    os.mkfifo(tmp_path / "pipe.wav")  # opening it would block forever
+    with pytest.raises(KickganError, match=r"pipe\.wav: not a regular file"):
+        io.read_audio(tmp_path / "pipe.wav")

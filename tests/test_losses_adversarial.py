@@ -32,15 +32,15 @@ def test_wgan_and_hinge_on_hand_computed_logits():
     real = torch.tensor([2.0, 0.5, -1.0])
     fake = torch.tensor([-3.0, 0.0, 1.5])
     # wgan: mean(fake) - mean(real) = (-1.5 / 3) - (1.5 / 3) = -1
-    assert d_loss("wgan", real, fake).item() == pytest.approx(-1.0)
+    assert d_loss("wgan-gp", real, fake).item() == pytest.approx(-1.0)
     # hinge: relu(1 - real) = [0, 0.5, 2] -> 2.5/3; relu(1 + fake) = [0, 1, 2.5] -> 3.5/3
     assert d_loss("hinge", real, fake).item() == pytest.approx(6.0 / 3)
-    assert g_loss("wgan", fake).item() == pytest.approx(0.5)
+    assert g_loss("wgan-gp", fake).item() == pytest.approx(0.5)
     assert g_loss("hinge", fake).item() == pytest.approx(0.5)
 
 
 def test_unknown_kind_raises():
-    with pytest.raises(ParameterError, match="loss: must be one of bce, wgan, hinge, got 'ls'"):
+    with pytest.raises(ParameterError, match="loss: must be one of bce, wgan-gp, hinge \\(got 'ls'\\)"):
         d_loss("ls", torch.zeros(1), torch.zeros(1))
     with pytest.raises(ParameterError):
         g_loss("ls", torch.zeros(1))

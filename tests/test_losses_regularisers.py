@@ -7,7 +7,9 @@ import torch
 from torch import nn
 
 from kickgan.errors import ParameterError
-from kickgan.losses import DEFAULT_POLICY, EMA, OPS, diff_augment, durall_loss, parse_policy, spectral_profile
+from kickgan.losses import durall_loss, spectral_profile
+from kickgan.modules import DEFAULT_POLICY, OPS, diff_augment, parse_policy
+from kickgan.train.ema import EMA
 from kickgan.models import ModelConfig, build_models, sample_latents
 
 

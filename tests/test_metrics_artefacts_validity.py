@@ -25,7 +25,7 @@ def kicks(n, seed):
 def feats(clips):
     n = len(clips)
     return Features([str(i) for i in range(n)], SR, np.zeros((n, 2)), np.zeros((n, 2)), np.zeros((n, 1)),
-                    clip_power(clips), validity_flags(clips))
+                    clip_power(clips), validity_flags(clips), np.zeros((n, 3)), np.zeros((n, 3)))
 
 
 def comb(n_samples, spacing_hz, level):
@@ -68,5 +68,5 @@ def test_validity_flags_silent_nonfinite_and_clipped():
     clips = np.stack([sine, np.clip(1.5 * sine, -1, 1), np.zeros_like(sine), nan])
     flags = validity_flags(clips)
     np.testing.assert_array_equal(flags, [[0, 0, 0], [0, 0, 1], [0, 1, 0], [1, 0, 0]])
-    out = validity_metric(Features(["a", "b", "c", "d"], SR, *(np.zeros((4, 1)),) * 4, flags))
+    out = validity_metric(Features(["a", "b", "c", "d"], SR, *(np.zeros((4, 1)),) * 4, flags, np.zeros((4, 3)), np.zeros((4, 3))))
     assert out == {"valid/nonfinite": 0.25, "valid/silent": 0.25, "valid/clipped": 0.25, "valid/ok": 0.25}

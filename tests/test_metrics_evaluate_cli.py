@@ -78,7 +78,8 @@ def test_missing_folder_is_a_one_line_error(folders, capsys):
 
 @pytest.mark.slow
 def test_checkpoint_generates_n_kicks_named_by_seed(folders, tmp_path):
-    from kickgan.train import load_config, train
+    from kickgan.config import load_config
+    from kickgan.train import train
 
     cfg = load_config("configs/tiny.yaml", ["steps=2", "ckpt_every=2", "preview_every=2"])
     run = train(cfg, data="synth:16", out=tmp_path / "tiny", progress=False)

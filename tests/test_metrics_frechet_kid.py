@@ -66,3 +66,15 @@ def test_mmd2_unbiased_matches_a_direct_double_sum(rng):
 def test_kid_refuses_tiny_sets():
     with pytest.raises(ParameterError, match="at least 2"):
         kernel_distance(np.zeros((1, 3)), np.zeros((5, 3)))
+
+
+@pytest.mark.parametrize("m", [30, 40])
+def test_kid_spread_where_a_subset_is_a_whole_set_is_the_jackknife_error(rng, m):
+    x, y = rng.normal(size=(m, 4)), rng.normal(size=(30, 4)) + 0.3
+    mean, std = kernel_distance(x, y, n_subsets=10, subset_size=1000)  # every subset holds all of y
+    if m == 30:  # and all of x: every subset is the same
+        assert mean == pytest.approx(mmd2_unbiased(x, y))
+    loo_x = [mmd2_unbiased(np.delete(x, i, 0), y) for i in range(len(x))]
+    loo_y = [mmd2_unbiased(x, np.delete(y, j, 0)) for j in range(len(y))]
+    expected = np.sqrt((len(x) - 1) * np.var(loo_x) + (len(y) - 1) * np.var(loo_y))
+    assert std == pytest.approx(expected, rel=1e-9) and std > 0

@@ -11,7 +11,8 @@ from kickgan.metrics.memorisation import COPY_RATIO, leave_one_out_nn, memorisat
 
 def features(names, mel, emb):
     n = len(names)
-    return Features(list(names), 16000, emb, mel, np.zeros((n, 1)), np.ones((n, 4)), np.zeros((n, 3), bool))
+    return Features(list(names), 16000, emb, mel, np.zeros((n, 1)), np.ones((n, 4)), np.zeros((n, 3), bool),
+                    np.zeros((n, 3)), np.zeros((n, 3)))
 
 
 def test_leave_one_out_nn_of_points_on_a_line():

@@ -163,3 +163,16 @@ def test_builds_are_reproducible_under_a_seed():
         G, D = build_models(cfg, (1, 16, 16))
         states.append(torch.cat([t.flatten() for t in [*G.state_dict().values(), *D.state_dict().values()]]))
     assert torch.equal(states[0], states[1]) and not torch.equal(states[0], states[2])
+
+
+@pytest.mark.parametrize("arch", ["dcgan", "specgan"])
+def test_spectral_norm_holds_for_the_initialised_weights(arch):
+    torch.manual_seed(0)
+    _, D = build_models(ModelConfig(arch=arch, width=4, d_norm="spectral"), (1, 32, 64))
+    D.eval()  # no power iteration on access: the weights D's first step sees
+    layers = [m for m in D.modules() if hasattr(m, "parametrizations")]
+    assert len(layers) >= 4
+    for m in layers:
+        sigma = torch.linalg.matrix_norm(m.weight.detach().flatten(1), ord=2)
+        # 15 power iterations underestimate sigma a little: 1.00 to 1.05 here; before the fix 5.3 to 108
+        assert 0.999 < sigma.item() < 1.1

@@ -11,9 +11,11 @@ import numpy as np
 import pytest
 import torch
 
+from kickgan.checkpoints import load_checkpoint
+from kickgan.config import load_config
 from kickgan.errors import KickganError
 from kickgan.sampler import KickSampler
-from kickgan.train import load_checkpoint, load_config, train
+from kickgan.train import train
 from kickgan.train.distributed import Dist
 from kickgan.train.trainer import Trainer
 

@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 import torch
 
+from kickgan.config import load_config
 from kickgan.io import write_wav
 from kickgan.producer.encode import VARIATION_SEED, distance, encode, invert, mrstft_distance
 from kickgan.producer.export import read_sidecar
 from kickgan.sampler import KickSampler
-from kickgan.train import load_config, train
+from kickgan.train import train
 
 TINY = Path(__file__).resolve().parents[1] / "configs" / "tiny.yaml"
 

@@ -9,7 +9,17 @@ import pytest
 
 from kickgan.errors import ParameterError
 from kickgan.io import write_wav
-from kickgan.producer.kit import H2_NAMESPACE, arrange, hydrogen_xml, sfz_text, velocity_ranges, write_hydrogen
+from kickgan.producer.kit import (
+    DEFAULT_LICENSE,
+    H2_NAMESPACE,
+    arrange,
+    build_kit,
+    check_kit_name,
+    hydrogen_xml,
+    sfz_text,
+    velocity_ranges,
+    write_hydrogen,
+)
 
 NS = {"h2": H2_NAMESPACE}
 
@@ -74,3 +84,22 @@ def test_hydrogen_instrument_elements_follow_the_schema_order():
     inst = root.find("h2:instrumentList/h2:instrument", NS)
     assert [child.tag.split("}")[1] for child in inst] == order
     assert inst.find("h2:midiOutNote", NS).text == "36"
+
+
+@pytest.mark.parametrize("name", ["..", ".", ".hidden", "a/b", "../x", " kit", ""])
+def test_a_kit_name_must_be_one_plain_visible_component(name, tmp_path):
+    with pytest.raises(ParameterError, match="--name"):
+        build_kit(None, [0], tmp_path, "hydrogen", name=name)  # refused before the sampler is used
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["my kicks", "kit_v1.2", "808-ish"])
+def test_plain_kit_names_pass(name):
+    check_kit_name(name)
+
+
+def test_hydrogen_kit_carries_the_given_licence_never_undefined():
+    root = ET.fromstring(hydrogen_xml("k", arrange(["a.wav"]), license="CC0-1.0"))
+    assert root.find("h2:license", NS).text == "CC0-1.0"
+    default = hydrogen_xml("k", arrange(["a.wav"]))
+    assert "undefined" not in default and DEFAULT_LICENSE in default

@@ -8,10 +8,11 @@ import pytest
 import soundfile as sf
 import torch
 
+from kickgan.checkpoints import FORMAT
+from kickgan.config import load_config
 from kickgan.errors import KickganError
 from kickgan.sampler import KickSampler
-from kickgan.train import load_config, train
-from kickgan.train.checkpoint import FORMAT
+from kickgan.train import train
 
 TINY = Path(__file__).resolve().parents[1] / "configs" / "tiny.yaml"
 
@@ -58,8 +59,8 @@ def test_refuses_missing_and_pickled_checkpoints(tmp_path):
 
 
 def test_exported_generator_makes_the_same_kicks_in_a_fifth_of_the_size(run, tmp_path, capsys):
+    from kickgan.checkpoints import load_checkpoint
     from kickgan.cli.main import main as kickgan
-    from kickgan.train.checkpoint import load_checkpoint
 
     out = tmp_path / "model.pt"
     assert kickgan(["export", str(run), "--out", str(out)]) == 0

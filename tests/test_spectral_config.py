@@ -71,7 +71,7 @@ def test_inversion_and_gl_iters_resolve_per_kind():
         ({"inversion": "griffinlim", "gl_iters": 0}, "gl_iters: must be in [1, 10000]"),
         ({"compress": 0.0}, "compress: must be in (0, 1]"),
         ({"gl_momentum": 1.0}, "gl_momentum: must be in [0, 1)"),
-        ({"log_eps": -1.0}, "log_eps: must be a positive number"),
+        ({"log_eps": -1.0}, "log_eps: must be greater than 0"),
         ({"pghi_tol": 2.0}, "pghi_tol: must be in (0, 1)"),
     ],
 )

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from kickgan.cli.bench import run_one
 from kickgan.errors import KickganError
-from kickgan.train.bench import _append_markdown, main
+from kickgan.train.bench import _append_markdown
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 
@@ -16,7 +17,7 @@ def test_bench_writes_json_and_appends_a_table(tmp_path):
     md = tmp_path / "docs" / "benchmarks.md"
     args = ["--configs", "tiny", "--config-dir", str(CONFIGS), "--steps", "1", "--threads", "1",
             "--json", str(tmp_path / "bench.json"), "--markdown", str(md)]
-    assert main(args, prog="kickgan bench train") == 0
+    assert run_one("kickgan.train.bench", args, "kickgan bench train") == 0
     results = json.loads((tmp_path / "bench.json").read_text())
     assert [(r["config"], r["batch_size"], r["default_batch"]) for r in results] == [("tiny", 8, True),
                                                                                    ("tiny", 64, False)]
@@ -32,7 +33,7 @@ def test_bench_puts_precisions_side_by_side_as_ratios(tmp_path):
     md = tmp_path / "benchmarks.md"
     args = ["--configs", "tiny", "--config-dir", str(CONFIGS), "--steps", "1", "--threads", "1", "--batch", "8",
             "--precisions", "fp32,bf16", "--rounds", "2", "--json", str(tmp_path / "bench.json"), "--markdown", str(md)]
-    assert main(args, prog="kickgan bench train") == 0
+    assert run_one("kickgan.train.bench", args, "kickgan bench train") == 0
     fp32, bf16 = json.loads((tmp_path / "bench.json").read_text())
     assert (fp32["precision"], bf16["precision"], fp32["batch_size"], bf16["batch_size"]) == ("fp32", "bf16", 8, 8)
     assert fp32["rounds"] == bf16["rounds"] == 2
@@ -49,5 +50,5 @@ def test_bench_puts_precisions_side_by_side_as_ratios(tmp_path):
 ])
 def test_bench_refuses_bad_precisions_and_batches(tmp_path, option, value, message):
     with pytest.raises(KickganError, match=message):
-        main(["--configs", "tiny", "--config-dir", str(CONFIGS), option, value,
-              "--markdown", str(tmp_path / "b.md")], prog="kickgan bench train")
+        run_one("kickgan.train.bench", ["--configs", "tiny", "--config-dir", str(CONFIGS), option, value,
+                                        "--markdown", str(tmp_path / "b.md")], "kickgan bench train")

@@ -6,17 +6,11 @@ import numpy as np
 import pytest
 import torch
 
+from kickgan.checkpoints import FORMAT, load_checkpoint, resolve_checkpoint, save_checkpoint
 from kickgan.errors import KickganError
-from kickgan.train.checkpoint import (
-    FORMAT,
-    load_checkpoint,
-    resolve_checkpoint,
-    rng_state,
-    save_checkpoint,
-    set_rng_state,
-)
 from kickgan.train.data import batch_indices
 from kickgan.train.guards import NonFiniteError, check_finite_weights, health_warnings, preview_health
+from kickgan.train.rng import rng_state, set_rng_state
 
 
 class Payload:

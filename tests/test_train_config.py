@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from kickgan.config import TrainConfig, config_from_dict, load_config, with_overrides
 from kickgan.errors import KickganError
-from kickgan.train.config import TrainConfig, config_from_dict, load_config, with_overrides
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 SHIPPED = ("dcgan_bce", "dcgan_wgangp", "dcgan_hinge", "dcgan_wgangp_durall", "specgan", "wavegan", "tiny")
@@ -81,5 +81,7 @@ def test_published_baselines_as_configured():
         assert (cfg.optim.lr_g, cfg.optim.lr_d, cfg.optim.betas) == (1e-4, 1e-4, (0.5, 0.9))
         assert (cfg.model.z_dim, cfg.model.width, cfg.model.latent) == (100, 64, "uniform")
     assert spec.representation.shape == (1, 128, 128) and spec.model.kernel == 5
+    rep = spec.representation  # z-score clipped at 3 sigma; classic Griffin-Lim, 16 iterations
+    assert (rep.clip_nstd, rep.inversion, rep.gl_iters, rep.gl_momentum) == (3.0, "griffinlim", 16, 0.0)
     assert wave.representation.shape == (1, 16384) and wave.representation.sr == 16000
     assert (wave.model.kernel, wave.model.phase_shuffle) == (25, 2)

@@ -14,9 +14,11 @@ import soundfile as sf
 import torch
 
 import kickgan.losses
+from kickgan.checkpoints import load_checkpoint
 from kickgan.cli.train import dry_run_report
+from kickgan.config import load_config
 from kickgan.errors import KickganError
-from kickgan.train import load_checkpoint, load_config, train
+from kickgan.train import train
 from kickgan.train.guards import NonFiniteError
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from kickgan.train.checkpoint import load_checkpoint
+from kickgan.checkpoints import load_checkpoint
 
 TINY = Path(__file__).resolve().parents[1] / "configs" / "tiny.yaml"
 TOTAL = 8

@@ -17,15 +17,25 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from kickgan.checkpoints import file_sha256, load_generator, resolve_checkpoint
+from kickgan.config import config_from_dict
 from kickgan.errors import KickganError
 from kickgan.models import build_models, sample_latents
 from kickgan.models.precision import autocast, check_precision, prepare
 from kickgan.spectral import make_representation
-from kickgan.train.checkpoint import file_sha256, load_generator, resolve_checkpoint
-from kickgan.train.config import config_from_dict
-from kickgan.train.previews import decode_each
 
 DECODE_CHUNK = 64
+
+
+@torch.no_grad()
+def decode_each(rep: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """``rep.decode`` one example at a time: ``x [B,*shape]`` -> ``wave [B,1,T]``.
+
+    Phase reconstruction draws random phases for the quietest bins by batch position,
+    so a batched decode would make a kick depend on its neighbours; one at a time, a
+    seed's kick is the same in any batch (and equal to its preview).
+    """
+    return torch.cat([rep.decode(x[i : i + 1]) for i in range(len(x))]) if len(x) else rep.decode(x)
 
 
 class KickSampler:
@@ -82,7 +92,7 @@ class KickSampler:
     @torch.no_grad()
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """``z [B, z_dim]`` -> ``wave [B, 1, length]`` (CPU float32): G in chunks of 64, then
-        :func:`kickgan.train.previews.decode_each` so each kick is independent of its batch."""
+        :func:`decode_each` so each kick is independent of its batch."""
         if z.dim() != 2 or z.shape[1] != self.z_dim:
             raise KickganError(f"decode: expected z [B, {self.z_dim}] (got {list(z.shape)})")
         chunks = [decode_each(self.rep, self._generate(z[i : i + DECODE_CHUNK])).float().cpu()

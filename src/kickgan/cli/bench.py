@@ -1,6 +1,7 @@
 """``kickgan bench NAME``: speed benchmarks, each a JSON result plus a Markdown table.
 
-Each benchmark lives beside the code it measures and exposes ``main(argv, prog)``;
+Each benchmark lives beside the code it measures and exposes ``DESCRIPTION``, ``EXAMPLES`` and
+``main(argv, parser)`` (it adds its options to the parser this module makes);
 ``kickgan bench all`` runs every one in one go, so their numbers share one machine state.
 """
 
@@ -15,6 +16,8 @@ BENCHES = {
     "train": ("kickgan.train.bench", "seconds per iteration and peak memory of each training config"),
     "generate": ("kickgan.producer.bench", "latency of one kick and throughput of 1000, at 44.1 kHz"),
     "evaluate": ("kickgan.metrics.bench", "seconds to score 1000 generated kicks"),
+    "serve": ("kickgan.serve.bench", "web app latency (one kick, 16 pads, steering) and 200 concurrent requests"),
+    "bundled": ("kickgan.bundled.bench", "a fresh evaluation of the bundled model against its card's scores"),
 }
 
 
@@ -25,12 +28,15 @@ def run_all(data: str | None, out: str) -> int:
         "train": [],
         "generate": [],
         "evaluate": ["--data", data] if data else [],
+        "bundled": ["--data", data] if data else [],
     }
     for name, (module_name, desc) in BENCHES.items():
+        if name not in extra:
+            print(f"== kickgan bench {name}: skipped by 'all' (it needs a checkpoint: kickgan bench {name} CKPT)", flush=True)
+            continue
         print(f"== kickgan bench {name}: {desc}", flush=True)
-        module = importlib.import_module(module_name)
         argv = extra[name] + ["--json", f"{out}/bench_{name}.json"]
-        code = int(module.main(argv, prog=f"kickgan bench {name}") or 0)
+        code = run_one(module_name, argv, f"kickgan bench {name}")
         if code:
             return code
     return 0
@@ -51,5 +57,10 @@ def main(argv: list[str], prog: str) -> int:
         every.add_argument("--out", default="runs/bench", help="folder for the JSON results (default runs/bench)")
         opts = every.parse_args(argv[1:])
         return run_all(opts.data, opts.out)
-    module = importlib.import_module(BENCHES[args.name][0])
-    return int(module.main(argv[1:], prog=f"{prog} {args.name}") or 0)
+    return run_one(BENCHES[args.name][0], argv[1:], f"{prog} {args.name}")
+
+
+def run_one(module_name: str, argv: list[str], prog: str) -> int:
+    """Run the benchmark of ``module_name`` with ``argv``; its exit code."""
+    module = importlib.import_module(module_name)
+    return int(module.main(argv, make_parser(prog, module.DESCRIPTION, module.EXAMPLES)) or 0)

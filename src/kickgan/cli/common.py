@@ -39,3 +39,25 @@ def parse_int_list(text: str) -> list[int]:
     if not out:
         raise UsageError(f"empty list of integers: '{text}'")
     return out
+
+
+def parse_device(text: str) -> str:
+    """A torch device this machine has (``cpu``, ``cuda``, ``cuda:1``, ``mps``), for ``type=`` of
+    ``--device``: a malformed or absent one is a one-line usage error, not a traceback later."""
+    import torch
+
+    try:
+        device = torch.device(text)
+    except (RuntimeError, ValueError):
+        raise argparse.ArgumentTypeError(f"not a torch device: '{text}' (e.g. cpu, cuda, cuda:1, mps)") from None
+    if device.type == "cuda":
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if count == 0:
+            raise argparse.ArgumentTypeError(f"'{text}': this machine has no CUDA device (use cpu)")
+        if device.index is not None and device.index >= count:
+            raise argparse.ArgumentTypeError(f"'{text}': this machine has {count} CUDA device(s), cuda:0 to cuda:{count - 1}")
+    elif device.type == "mps" and not torch.backends.mps.is_available():
+        raise argparse.ArgumentTypeError(f"'{text}': MPS is not available on this machine (use cpu)")
+    elif device.type not in ("cpu", "cuda", "mps"):
+        raise argparse.ArgumentTypeError(f"'{text}': kickgan runs on cpu, cuda or mps")
+    return text

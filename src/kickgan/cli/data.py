@@ -56,6 +56,8 @@ def _add_build_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--length", type=int, default=16384, help="samples per clip (default 16384)")
     p.add_argument("--seed", type=int, default=0, help="seed of the kit-wise split (default 0)")
     p.add_argument("--normalize", choices=["peak", "loudness", "none"], default="peak", help="level (default peak)")
+    p.add_argument("--allow-small", action="store_true",
+                   help="build even when too few kicks are usable to train on (the summary says what it is good for)")
     p.add_argument("--exclude", action="append", default=[], metavar="PATTERN",
                    help="skip files whose path or name matches this glob (repeatable)")
     p.add_argument("-v", "--verbose", action="store_true", help="list every kept file too")
@@ -63,7 +65,8 @@ def _add_build_options(p: argparse.ArgumentParser) -> None:
 
 def _build_options(a: argparse.Namespace) -> dict:
     return {"sr": a.sr, "length": a.length, "seed": a.seed, "exclude": tuple(a.exclude),
-            "normalize": None if a.normalize == "none" else a.normalize, "progress": True}
+            "normalize": None if a.normalize == "none" else a.normalize, "progress": True,
+            "allow_small": a.allow_small}
 
 
 def _build(argv: list[str], prog: str) -> int:

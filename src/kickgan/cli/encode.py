@@ -6,6 +6,7 @@ from kickgan.cli.common import make_parser
 from kickgan.cli.generate import add_checkpoint, add_export_options, export_options, load_sampler
 
 EXAMPLES = """
+  kickgan encode my_kick.wav --out mine/                         # the bundled model (kickgan models)
   kickgan encode runs/00001-dcgan_wgangp my_kick.wav --out mine/
   kickgan encode runs/00001-dcgan_wgangp my_kick.wav --out mine/ --variations 8 --spread 0.3
   kickgan interpolate runs/00001-dcgan_wgangp --from mine/my_kick_encoded.json --to 42 --out row/

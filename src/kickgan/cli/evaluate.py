@@ -14,7 +14,8 @@ def main(argv: list[str], prog: str) -> int:
     parser = make_parser(
         prog,
         "Score kicks against a reference set in the aisfx-512 embedding (FD, KID, density/coverage),\n"
-        "by kick descriptors, memorisation of the training set, spectral artefacts and validity,\n"
+        "by kick descriptors, band energies, how each kick starts and ends, memorisation of the\n"
+        "training set, spectral artefacts and validity,\n"
         "next to two baselines: the reference against itself in halves, and TRAIN against the reference.\n\n"
         "GEN is a checkpoint or run folder (it generates --n kicks, seeds 0..n-1), a dataset\n"
         "(DIR = its test split, DIR:split) or a folder of audio files; so are REF and TRAIN.\n\n"
@@ -43,8 +44,12 @@ def main(argv: list[str], prog: str) -> int:
     if args.n < 2 or args.batch_size < 1:
         parser.error("--n must be at least 2 and --batch-size at least 1")
 
-    from kickgan.io import write_json
+    from kickgan.io import check_output_file, write_json
     from kickgan.metrics.evaluate import evaluate, format_table
+
+    for option, path in (("--json", args.json), ("--log", args.log)):
+        if path:
+            check_output_file(path, option)  # before the evaluation, not after it
 
     report = evaluate(
         args.gen,

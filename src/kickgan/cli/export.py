@@ -19,15 +19,17 @@ def main(argv: list[str], prog: str) -> int:
         "and makes the same kicks; training cannot resume from it.",
         EXAMPLES,
     )
-    add_checkpoint(parser)
+    add_checkpoint(parser, bundled=False)
     parser.add_argument("--out", required=True, metavar="FILE", help="the generator file to write (.pt)")
     parser.add_argument("--force", action="store_true", help="overwrite an existing file")
     args = parser.parse_args(argv)
     from pathlib import Path
 
+    from kickgan.checkpoints import export_generator, resolve_checkpoint
+    from kickgan.io import check_output_file
     from kickgan.producer.export import check_free
-    from kickgan.train.checkpoint import export_generator, resolve_checkpoint
 
+    check_output_file(args.out, "--out")
     src = resolve_checkpoint(args.checkpoint)
     check_free([Path(args.out)], args.force)
     out = export_generator(src, args.out)

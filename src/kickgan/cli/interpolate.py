@@ -6,6 +6,7 @@ from kickgan.cli.common import make_parser
 from kickgan.cli.generate import add_checkpoint, add_export_options, controls_of, export_options, load_sampler
 
 EXAMPLES = """
+  kickgan interpolate --from 3 --to 42 --out row/               # the bundled model (kickgan models)
   kickgan interpolate runs/00001-dcgan_wgangp --from 3 --to 42 --steps 8 --out row/
   kickgan interpolate runs/00001-dcgan_wgangp --from kicks/kick_s000003.json --to mine/my_kick_encoded.json --out row/
 """

@@ -14,6 +14,7 @@ from kickgan.cli.generate import (
 )
 
 EXAMPLES = """
+  kickgan kit -n 8 --out kits/                                   # the bundled model (kickgan models)
   kickgan kit runs/00001-dcgan_wgangp --seeds 3,17,42 --out kits/ --format sfz
   kickgan kit runs/00001-dcgan_wgangp --seeds 0-7 --out kits/ --format hydrogen --name my_kicks
   kickgan kit runs/00001-dcgan_wgangp --seeds 42,43,44 --out kits/ --format sfz --layout velocity
@@ -39,16 +40,18 @@ def main(argv: list[str], prog: str) -> int:
     parser.add_argument("--layer-click", type=float, default=1.0, metavar="X",
                         help="click of the softest / hardest layer: -X / +X standard deviations (default 1)")
     parser.add_argument("--name", default="kickgan_kicks", help="kit name (default kickgan_kicks)")
+    parser.add_argument("--license", help="the kit's licence, shown by Hydrogen (default: says none was given)")
     add_export_options(parser)
     args = parser.parse_args(argv)
     seeds = seeds_of(args)
-    from kickgan.producer.kit import build_kit
+    from kickgan.producer.kit import DEFAULT_LICENSE, build_kit
 
     controls = controls_of(args)
     sampler = load_sampler(args, bool(controls) or args.layers > 1)
     path = build_kit(sampler, seeds, args.out, args.format, name=args.name, layout=args.layout,
                      layers=args.layers, layer_click=args.layer_click,
-                     opts=export_options(args), truncation=args.truncation, controls=controls, force=args.force)
+                     opts=export_options(args), truncation=args.truncation, controls=controls, force=args.force,
+                     license=args.license or DEFAULT_LICENSE)
     layers = f" x {args.layers} velocity layers" if args.layers > 1 else ""
     print(f"wrote {path} ({len(seeds)} kick(s){layers}, layout {args.layout})")
     return 0

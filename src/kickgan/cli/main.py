@@ -16,6 +16,7 @@ Examples::
 
 from __future__ import annotations
 
+import errno
 import importlib
 import sys
 
@@ -30,12 +31,23 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "interpolate": ("kickgan.cli.interpolate", "a row of kicks between two seeds"),
     "encode": ("kickgan.cli.encode", "find the latent of your own kick, with variations"),
     "kit": ("kickgan.cli.kit", "export kicks as an SFZ or Hydrogen sampler kit"),
+    "serve": ("kickgan.cli.serve", "a local web app: audition, steer, vary, morph, encode, download kits"),
+
+
+    "page": ("kickgan.cli.page", "an HTML page to listen to folders of kicks, from disk"),
+    "models": ("kickgan.cli.models", "list the pretrained models that ship with kickgan (hash, data, scores)"),
     "export": ("kickgan.cli.export", "write a checkpoint's generator alone: a small file for the producer commands"),
     "evaluate": ("kickgan.cli.evaluate", "score generated (or any) kicks against real ones"),
     "experiment": ("kickgan.cli.experiment", "train and evaluate a grid of models; write the report"),
     "report": ("kickgan.cli.report", "rebuild an experiment's tables and figures without retraining"),
     "bench": ("kickgan.cli.bench", "measure speed: spectral, train, generate, evaluate"),
 }
+
+
+# a file system that refuses a write mid-command (full disk, read-only mount, permissions changed)
+# is the user's to fix: one line, exit 1, like a KickganError
+FILE_SYSTEM_ERRORS = {errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.ENOTDIR,
+                      errno.EISDIR, errno.EEXIST, errno.ENAMETOOLONG}
 
 
 def _usage() -> str:
@@ -70,6 +82,12 @@ def main(argv: list[str] | None = None) -> int:
     except KickganError as exc:
         print(f"kickgan {name}: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:
+        if exc.errno not in FILE_SYSTEM_ERRORS:
+            raise  # anything else is a bug: keep its traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"kickgan {name}: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(f"kickgan {name}: interrupted", file=sys.stderr)
         return 130

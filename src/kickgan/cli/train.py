@@ -40,8 +40,9 @@ def main(argv: list[str], prog: str) -> int:
     if args.resume and args.out:
         raise UsageError("--out is for new runs; a resumed run continues in its own folder")
 
-    from kickgan.train import load_checkpoint, load_config, train, with_overrides
-    from kickgan.train.config import config_from_dict
+    from kickgan.checkpoints import load_checkpoint
+    from kickgan.config import load_config, with_overrides, config_from_dict
+    from kickgan.train import train
 
     if args.resume:
         state = load_checkpoint(Path(args.resume) / "checkpoints" / "latest.pt")

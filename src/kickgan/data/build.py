@@ -8,7 +8,10 @@ drop exact duplicates (same decoded samples) and near-duplicates
 Everything is written into a staging folder beside ``out``; ``dataset.json``
 (``"complete": true``) is written last, and only then does the staging folder
 replace ``out``. An interrupted build leaves ``out`` as it was (a previous
-dataset stays whole) and removes its staging folder.
+dataset stays whole) and removes its staging folder; one killed outright (SIGKILL,
+power loss) leaves ``.NAME.building-PID``, which the next build of ``NAME`` removes
+once that process is gone (and a ``.NAME.old-PID`` left between the two renames of
+the install goes back to ``NAME`` if that is missing).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from kickgan.data.dataset import FORMAT, SPLITS, is_dataset
 from kickgan.data.dedupe import find_near_duplicates, fingerprint
 from kickgan.data.quality import REASONS, Rejected, check_file
 from kickgan.data.sources import Candidate, discover
-from kickgan.data.summary import format_summary
+from kickgan.data.summary import MIN_TRAIN, format_summary
 from kickgan.data.split import split_by_kit
 from kickgan.errors import KickganError, ParameterError
 from kickgan.io import atomic_path, write_json, write_text, write_wav
@@ -55,18 +58,21 @@ def build_dataset(
     seed: int = 0,
     normalize: str | None = "peak",
     progress: bool = False,
+    allow_small: bool = False,
 ) -> Build:
     """Build a dataset folder at ``out`` from ``sources`` (folders or files); see the module docstring.
 
     ``sr``, ``length`` and ``normalize`` go to :func:`prepare_clip`; ``all_kicks`` and ``exclude``
     (glob patterns) to :func:`discover`; ``seed`` to :func:`split_by_kit`; ``progress`` shows a
-    progress bar on a terminal.
+    progress bar on a terminal. A dataset too small to train on is refused unless ``allow_small``
+    (the summary says what each dataset can and cannot be used for).
 
     Raises:
         KickganError: a missing source, an ``out`` that holds something other than
             a dataset, or no usable kick at all.
     """
     sources, out = [Path(s) for s in sources], Path(out)
+    clean_stale(out)
     _check_args(sources, out, sr, length, normalize)
     found = discover(sources, all_kicks, tuple(exclude))
     if not found.candidates:
@@ -80,12 +86,18 @@ def build_dataset(
     if not kept:
         raise KickganError(f"no usable kicks: all {len(records)} candidate files were rejected ({_reasons(records)})")
     split_names, split_by = split_by_kit([records[i]["kit"] for i in kept], seed)
+    splits = {s: split_names.count(s) for s in SPLITS}
+    if splits["train"] < MIN_TRAIN and not allow_small:
+        raise KickganError(f"only {len(kept)} usable kick(s) (train {splits['train']}, val {splits['val']}, test "
+                           f"{splits['test']}): too few to train on (kickgan train needs {MIN_TRAIN} in train); add "
+                           f"kicks, or pass --allow-small to build it anyway")
     info = {
         "format": FORMAT, "complete": True, "sr": sr, "length": length, "split_by": split_by, "seed": seed,
-        "normalize": normalize, "splits": {s: split_names.count(s) for s in SPLITS},
+        "normalize": normalize, "splits": splits,
         "kits": {s: sorted({records[i]["kit"] for i, n in zip(kept, split_names) if n == s}) for s in SPLITS},
         "n_files": len(records), "n_kept": len(kept), "rejected": _reason_counts(records),
-        "n_clipped": sum(bool(records[i]["clipped"]) for i in kept), "not_kicks": found.not_kicks,
+        "n_clipped": sum(bool(records[i]["clipped"]) for i in kept),
+        "n_band_limited": sum(records[i]["band_limit_hz"] < sr / 2 for i in kept), "not_kicks": found.not_kicks,
         "excluded": found.excluded, "sources": [str(s) for s in sources], "all": all_kicks,
         "exclude": list(exclude), "kickgan": __version__,
     }
@@ -94,8 +106,8 @@ def build_dataset(
 
 
 def _check_args(sources: list[Path], out: Path, sr: int, length: int, normalize: str | None) -> None:
-    if not isinstance(sr, int) or sr < 8000:
-        raise ParameterError(f"--sr must be an integer of at least 8000 Hz, got {sr}")
+    if not isinstance(sr, int) or not 8000 <= sr <= 192000:
+        raise ParameterError(f"--sr must be an integer from 8000 to 192000 Hz, got {sr}")
     if not isinstance(length, int) or length < 256:
         raise ParameterError(f"--length must be an integer of at least 256 samples, got {length}")
     if normalize not in NORMALIZE_KINDS:
@@ -103,6 +115,8 @@ def _check_args(sources: list[Path], out: Path, sr: int, length: int, normalize:
     for src in sources:
         if not src.exists():
             raise KickganError(f"{src}: no such file or folder")
+        if not (src.is_file() or src.is_dir()):
+            raise KickganError(f"{src}: not a file or folder (a pipe or device?); give audio files or folders of them")
         s, o = src.resolve(), out.resolve()
         if s == o or s in o.parents or o in s.parents:
             raise KickganError(f"--out {out}: must not lie inside the source {src}, nor the source inside it")
@@ -136,6 +150,7 @@ def _read_all(cands: list[Candidate], progress: bool, sr: int, length: int, norm
                 sha256=c.sha256, content_sha256=c.content_sha256, orig_sr=c.sr, orig_channels=c.y.shape[0],
                 orig_frames=c.y.shape[1], orig_duration=round(c.y.shape[1] / c.sr, 6), orig_subtype=c.subtype,
                 clipped=c.clipped, clipped_fraction=round(c.clipped_fraction, 6),
+                band_limit_hz=min(c.sr, sr) / 2,
             )
         records.append(rec)
     return records, items
@@ -149,7 +164,7 @@ def _record(i: int, cand: Candidate) -> dict:
         "source": str(cand.path), "kit": cand.kit, "instrument": cand.instrument, "layer": cand.layer,
         "velocity": list(cand.velocity) if cand.velocity else None, "sha256": None, "content_sha256": None,
         "orig_sr": None, "orig_channels": None, "orig_frames": None, "orig_duration": None, "orig_subtype": None,
-        "clipped": None, "clipped_fraction": None, "duplicate_of": None, "similarity": None,
+        "band_limit_hz": None, "clipped": None, "clipped_fraction": None, "duplicate_of": None, "similarity": None,
         "split": None, "index": None, "file": None,
     }
 
@@ -209,6 +224,34 @@ def _install(staging: Path, out: Path) -> None:
     os.replace(out, old)
     os.replace(staging, out)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def clean_stale(out: Path) -> list[Path]:
+    """Remove the staging folders that killed builds of ``out`` left beside it (their process is gone);
+    a dataset moved aside by a build killed mid-install goes back to ``out`` if ``out`` is missing.
+    Returns what was removed or restored."""
+    pattern = re.compile(rf"\.{re.escape(out.name)}\.(building|old)-(\d+)")
+    done = []
+    for path in sorted(out.parent.glob(f".{out.name}.*-*")) if out.parent.is_dir() else []:
+        match = pattern.fullmatch(path.name)
+        if not match or _alive(int(match.group(2))):
+            continue
+        if match.group(1) == "old" and not out.exists():
+            os.replace(path, out)  # killed between the two renames of _install: the dataset goes back
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+        done.append(path)
+    return done
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def _reason_counts(records: list[dict]) -> dict[str, int]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import soundfile as sf
 
 from kickgan.audio.preprocess import prepare_clip
 from kickgan.errors import KickganError, ParameterError
@@ -29,13 +30,15 @@ SPLITS = ("train", "val", "test")
 
 @dataclass(frozen=True)
 class Split:
-    """One split of a dataset: ``clips [N, length]`` float32 at ``sr``, with each clip's id and kit."""
+    """One split of a dataset: ``clips [N, length]`` float32 at ``sr``, with each clip's id and kit,
+    and the ``normalize`` the dataset was built with (``peak``, ``loudness`` or None)."""
 
     clips: np.ndarray
     sr: int
     length: int
     names: list[str]
     kits: list[str]
+    normalize: str | None = "peak"
 
 
 def read_info(root: str | Path) -> dict:
@@ -87,7 +90,8 @@ def load_split(root: str | Path, split: str) -> Split:
             f"{path}: shape {clips.shape} {clips.dtype} does not match the manifest "
             f"({len(rows)} clips of {length} float32 samples)"
         )
-    return Split(clips, int(info["sr"]), length, [r["id"] for r in rows], [r["kit"] for r in rows])
+    names, kits = [r["id"] for r in rows], [r["kit"] for r in rows]
+    return Split(clips, int(info["sr"]), length, names, kits, info.get("normalize", "peak"))
 
 
 def load_clips(spec: str, sr: int, length: int) -> tuple[np.ndarray, list[str]]:
@@ -95,7 +99,8 @@ def load_clips(spec: str, sr: int, length: int) -> tuple[np.ndarray, list[str]]:
     or any folder of audio files (each prepared with :func:`prepare_clip`).
 
     Returns ``clips [N, length]`` float32 at ``sr`` and one name per clip. A
-    dataset stored at another rate or length is converted with ``prepare_clip``.
+    dataset stored at another rate or length is converted with ``prepare_clip``
+    and the dataset's own normalisation.
     """
     root, split = _parse_spec(spec)
     if is_dataset(root):
@@ -104,10 +109,28 @@ def load_clips(spec: str, sr: int, length: int) -> tuple[np.ndarray, list[str]]:
             raise KickganError(f"{spec}: the {split or 'test'} split is empty")
         if (data.sr, data.length) == (sr, length):
             return data.clips, data.names
-        return np.stack([prepare_clip(y, data.sr, sr, length) for y in data.clips]), data.names
+        clips = [prepare_clip(y, data.sr, sr, length, normalize=data.normalize) for y in data.clips]
+        return np.stack(clips), data.names
     if split is not None:
         raise KickganError(f"{spec}: '{root}' is not a kickgan dataset, so it has no '{split}' split")
     return _load_folder(root, sr, length)
+
+
+def band_limits(spec: str, names: list[str], sr: int) -> np.ndarray:
+    """The band limit (Hz) of each clip ``load_clips(spec, sr, ...)`` returned as ``names``: the Nyquist
+    frequency of the lowest rate it passed through (its source file, the dataset, ``sr``) ``[N]``.
+
+    A dataset's manifest records each kept file's ``band_limit_hz`` (older manifests: ``orig_sr``);
+    an audio folder's files are asked for their rate.
+    """
+    root, _ = _parse_spec(spec)
+    if is_dataset(root):
+        info = read_info(root)
+        records = {r["id"]: r for r in read_manifest(root)}
+        limits = [records[n].get("band_limit_hz") or min(records[n]["orig_sr"], info["sr"]) / 2 for n in names]
+    else:
+        limits = [sf.info(str(root / n)).samplerate / 2 for n in names]
+    return np.minimum(np.asarray(limits, dtype=np.float64), sr / 2)
 
 
 def _parse_spec(spec: str) -> tuple[Path, str | None]:

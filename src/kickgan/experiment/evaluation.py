@@ -17,7 +17,8 @@ from typing import Callable
 import numpy as np
 import torch
 
-from kickgan.data.dataset import load_clips, load_split, read_info
+from kickgan.config import TrainConfig
+from kickgan.data.dataset import band_limits, load_clips, load_split, read_info
 from kickgan.experiment.record import curves_from_stats
 from kickgan.experiment.spec import ExperimentSpec, ModelEntry
 from kickgan.io import read_json, read_jsonl, write_json, write_wav
@@ -28,7 +29,6 @@ from kickgan.metrics.registry import resolve
 from kickgan.models import build_models, count_parameters, layer_table
 from kickgan.sampler import KickSampler
 from kickgan.spectral import SpecConfig, make_representation
-from kickgan.train import TrainConfig
 
 REFERENCE = "reference.json"
 CHUNK = 64
@@ -65,11 +65,13 @@ def spectral_summary(clips: np.ndarray, sr: int) -> dict:
 
 def _score(gen: np.ndarray, spec: ExperimentSpec, sr: int, length: int, out: Path, progress: bool) -> dict:
     """``evaluate_clips`` of ``gen [N,T]`` against the reference split (and the train split), at ``sr``."""
-    ref = load_clips(f"{spec.data}:{spec.eval.reference}", sr, length)
-    train = load_clips(f"{spec.data}:{spec.eval.train}", sr, length)
+    ref_spec, train_spec = f"{spec.data}:{spec.eval.reference}", f"{spec.data}:{spec.eval.train}"
+    ref, train = load_clips(ref_spec, sr, length), load_clips(train_spec, sr, length)
+    limits = {"reference": band_limits(ref_spec, ref[1], sr), "train": band_limits(train_spec, train[1], sr)}
     names = [f"kick_s{i:06d}" for i in range(len(gen))]
     metrics = list(spec.eval.metrics) if spec.eval.metrics is not None else None
-    report = evaluate_clips((gen, names), ref, sr, train, metrics=metrics, cache_dir=out / "cache", progress=progress)
+    report = evaluate_clips((gen, names), ref, sr, train, metrics=metrics, cache_dir=out / "cache", progress=progress,
+                            band_limits=limits)
     return report["results"]
 
 

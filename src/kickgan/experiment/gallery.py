@@ -84,6 +84,12 @@ def _audio_table(record: dict, folder: Path, n: int) -> str:
         runs = [r for r in record["runs"] if r["model"] == model["name"] and r.get("audio")]
         if runs:
             rows.append((f"{model['name']} (seed {runs[0]['seed']})", runs[0]["audio"]))
+    return audio_table(rows, folder, n)
+
+
+def audio_table(rows: list[tuple[str, list[str]]], folder: Path, n: int) -> str:
+    """A table of audio players: one row per ``(label, paths relative to folder)``, its first ``n``
+    files that exist, each captioned with its file stem (also the producer's listening page)."""
     out = ['<table class="kicks">']
     for label, paths in rows:
         cells = []

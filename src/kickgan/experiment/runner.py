@@ -24,6 +24,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
 
+from kickgan.checkpoints import load_checkpoint
+from kickgan.config import TrainConfig, load_config
 from kickgan.data.dataset import read_info, read_manifest
 from kickgan.errors import KickganError
 from kickgan.experiment import evaluation
@@ -31,7 +33,6 @@ from kickgan.experiment.record import environment, now, rounded, save_record
 from kickgan.experiment.report import write_report
 from kickgan.experiment.spec import ExperimentSpec, ModelEntry
 from kickgan.io import read_json, write_json, write_text
-from kickgan.train import TrainConfig, load_checkpoint, load_config
 from kickgan.train import train as train_run
 
 DONE = "done.json"

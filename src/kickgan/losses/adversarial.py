@@ -2,14 +2,17 @@
 
 Each takes D's raw logits (no sigmoid) and returns a scalar to minimise:
 
-| kind  | D minimises                                  | G minimises          |
-| ----- | -------------------------------------------- | -------------------- |
-| bce   | softplus(-D(x)) + softplus(D(G(z)))          | softplus(-D(G(z)))   |
-| wgan  | D(G(z)) - D(x)                               | -D(G(z))             |
-| hinge | relu(1 - D(x)) + relu(1 + D(G(z)))           | -D(G(z))             |
+| kind    | D minimises                                  | G minimises          |
+| ------- | -------------------------------------------- | -------------------- |
+| bce     | softplus(-D(x)) + softplus(D(G(z)))          | softplus(-D(G(z)))   |
+| wgan-gp | D(G(z)) - D(x)                               | -D(G(z))             |
+| hinge   | relu(1 - D(x)) + relu(1 + D(G(z)))           | -D(G(z))             |
 
-bce is Goodfellow et al. (2014)'s non-saturating game; wgan is Arjovsky et al. (2017), used
-with a gradient penalty (Gulrajani et al. 2017); hinge is Lim & Ye (2017) / Miyato et al. (2018).
+bce is Goodfellow et al. (2014)'s non-saturating game; wgan-gp is Arjovsky et al. (2017)'s
+Wasserstein loss, used with a gradient penalty (Gulrajani et al. 2017, added separately:
+:func:`kickgan.losses.gradient_penalty`) or a spectrally normalised critic; hinge is
+Lim & Ye (2017) / Miyato et al. (2018). :data:`KINDS` is the one list of loss kinds: the
+config's ``loss.kind`` and :func:`kickgan.models.check_compatible` take it from here.
 """
 
 from __future__ import annotations
@@ -19,12 +22,12 @@ import torch.nn.functional as F
 
 from kickgan.errors import ParameterError
 
-KINDS = ("bce", "wgan", "hinge")
+KINDS = ("bce", "wgan-gp", "hinge")
 
 
 def _check(kind: str) -> None:
     if kind not in KINDS:
-        raise ParameterError(f"loss: must be one of {', '.join(KINDS)}, got {kind!r}")
+        raise ParameterError(f"loss: must be one of {', '.join(KINDS)} (got {kind!r})")
 
 
 def d_loss(kind: str, real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
@@ -32,7 +35,7 @@ def d_loss(kind: str, real_logits: torch.Tensor, fake_logits: torch.Tensor) -> t
     _check(kind)
     if kind == "bce":
         return F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean()
-    if kind == "wgan":
+    if kind == "wgan-gp":
         return fake_logits.mean() - real_logits.mean()
     return F.relu(1 - real_logits).mean() + F.relu(1 + fake_logits).mean()
 

@@ -17,6 +17,7 @@ Examples::
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import tempfile
@@ -25,14 +26,15 @@ import time
 import torch
 
 from kickgan import __version__
-from kickgan.cli.common import make_parser
 from kickgan.io import write_json
 from kickgan.metrics.embedding import NAME
 from kickgan.metrics.evaluate import evaluate_clips
 
 
-def main(argv: list[str], prog: str) -> int:
-    parser = make_parser(prog, __doc__.split("\n\n")[0], __doc__.split("Examples::\n\n")[1])
+DESCRIPTION, EXAMPLES = __doc__.split("\n\n")[0], __doc__.split("Examples::\n\n")[1]
+
+
+def main(argv: list[str], parser: argparse.ArgumentParser) -> int:
     parser.add_argument("--data", default="data/open_kicks", help="dataset: reference = test, train = train")
     parser.add_argument("--n", type=int, default=1000, help="generated kicks to score (default 1000)")
     parser.add_argument("--threads", type=int, default=2, help="torch threads (default 2)")

@@ -16,6 +16,8 @@ first sample whose magnitude reaches 10 % of the clip's peak.
 | click_db | dB | energy above 2 kHz within 10 ms of the onset, relative to the clip's total energy |
 
 The envelope is the magnitude of the analytic signal (Hilbert), smoothed over 5 ms.
+:func:`band_levels_db` gives the energy of the 0-4, 4-8 and 8-16 kHz bands relative to the whole
+clip (dB) from its power spectrum; the ``bands`` metric (:mod:`kickgan.metrics.bands`) reports them.
 Distances between sets: per descriptor the Wasserstein-1 distance between the two
 distributions after standardising both by the reference set's mean and standard
 deviation (so 1.0 means "shifted by one reference standard deviation").
@@ -50,6 +52,9 @@ NAMES = (
 BODY_CUTOFF_HZ = 500.0
 CLICK_CUTOFF_HZ = 2000.0
 BODY_SR = 4000  # the body is measured on a low-passed copy at this rate
+BANDS_HZ = ((0, 4000), (4000, 8000), (8000, 16000))  # band_levels_db: the body, the beater, the air
+BAND_NAMES = ("0-4k", "4-8k", "8-16k")
+LEVEL_FLOOR_DB = -120.0  # the level of an empty band
 
 
 def analytic(x: np.ndarray) -> np.ndarray:
@@ -176,6 +181,26 @@ def decay_t20_ms(clips: np.ndarray, sr: int, top_db: float = 3.0, bottom_db: flo
     return np.where(n >= 0.010 * sr, out, np.nan)
 
 
+def band_levels_db(clips: np.ndarray, sr: int) -> np.ndarray:
+    """Energy of each band of ``BANDS_HZ`` relative to the whole clip, in dB ``[N, len(BANDS_HZ)]``.
+
+    From the power spectrum of each whole clip ``[N,T]`` (one real FFT: by Parseval, exactly the
+    clip's energy). A band is ``[low, high)``; one reaching above ``sr / 2`` is absent (NaN), as is
+    every band of a silent clip; an empty band is ``LEVEL_FLOOR_DB``.
+    """
+    clips = np.asarray(clips, dtype=np.float32)
+    power = np.abs(scipy.fft.rfft(clips, axis=-1, workers=-1)).astype(np.float64) ** 2
+    freqs = np.fft.rfftfreq(clips.shape[1], 1.0 / sr)
+    total = power.sum(axis=1)
+    out = np.full((len(clips), len(BANDS_HZ)), np.nan)
+    for k, (low, high) in enumerate(BANDS_HZ):
+        if high <= sr / 2:
+            share = power[:, (freqs >= low) & (freqs < high)].sum(axis=1) / np.where(total > 0, total, 1.0)
+            out[:, k] = 10 * np.log10(np.maximum(share, 10 ** (LEVEL_FLOOR_DB / 10)))
+    out[total <= 0] = np.nan
+    return out
+
+
 def describe(clips: np.ndarray, sr: int) -> np.ndarray:
     """Descriptors of each clip: ``clips [N,T]`` at ``sr`` -> ``[N, len(NAMES)]``.
 
@@ -236,8 +261,20 @@ def standardised_w1(gen: np.ndarray, ref: np.ndarray) -> np.ndarray:
 
 @register_metric("descriptors", paper="kick descriptors; Wasserstein-1 (Villani 2008) on reference-standardised values")
 def descriptors_metric(gen, ref, train=None) -> dict:
-    """Per-descriptor standardised W1 between generated and reference clips, and their mean."""
+    """Per-descriptor standardised W1 between generated and reference clips, and their mean; the
+    median attack and decay to -40 dB of both sets."""
     w1 = standardised_w1(gen.desc, ref.desc)
     out = {f"desc/w1/{name}": float(v) for name, v in zip(NAMES, w1)}
     out["desc/w1_mean"] = float(np.nanmean(w1)) if np.isfinite(w1).any() else float("nan")
+    for name in ("attack_ms", "decay40_ms"):  # the values a producer reads, beside their distances
+        k = NAMES.index(name)
+        out[f"desc/median/{name}"] = finite_median(gen.desc[:, k])
+        out[f"desc/ref_median/{name}"] = finite_median(ref.desc[:, k])
     return out
+
+
+def finite_median(x: np.ndarray) -> float | None:
+    """The median of the finite values of ``x``, or ``None`` (null in JSON) if there are none."""
+    x = np.asarray(x, dtype=np.float64)
+    x = x[np.isfinite(x)]
+    return float(np.median(x)) if len(x) else None

@@ -24,7 +24,7 @@ from tqdm import tqdm
 from kickgan.errors import KickganError, ParameterError
 from kickgan.metrics import embedding
 from kickgan.metrics.cache import cached_features, default_cache_dir
-from kickgan.metrics.features import Features, extract
+from kickgan.metrics.features import Features, extract, with_band_limits
 from kickgan.metrics.registry import log_record, resolve
 
 DEFAULT_SR = 44100
@@ -75,23 +75,30 @@ def evaluate_clips(
     cache_dir: str | Path | None = None,
     batch_size: int = 64,
     progress: bool = True,
+    band_limits: dict[str, np.ndarray] | None = None,
 ) -> dict:
     """Score ``(clips [N,T], names)`` sets at ``sr``: the library core of :func:`evaluate`.
 
     Returns ``{"results": {baseline: flat dict}, "n": {...}, "cached": {...}, "seconds": {...}}``.
     The reference and training features are cached in ``cache_dir`` (``None``: no cache).
+    ``band_limits``: ``{"generated" | "reference" | "train": [N] Hz}``, each clip's band limit
+    (:func:`kickgan.data.dataset.band_limits`), for the band metric's counts; missing: unknown.
     """
+    limits = band_limits or {}
     if metrics is not None:
         resolve(metrics)  # fail on a bad name before any work
     t0 = time.perf_counter()
     gen_f = extract(gen[0], sr, gen[1], batch_size=batch_size, label="generated", progress=progress)
+    gen_f = with_band_limits(gen_f, limits.get("generated"))
     t1 = time.perf_counter()
     cache = Path(cache_dir) if cache_dir is not None else None
     cached = {}
     ref_f, cached["reference"] = _real_features(reference, sr, "reference", cache, batch_size, progress)
+    ref_f = with_band_limits(ref_f, limits.get("reference"))
     train_f = None
     if train is not None:
         train_f, cached["train"] = _real_features(train, sr, "train", cache, batch_size, progress)
+        train_f = with_band_limits(train_f, limits.get("train"))
     t2 = time.perf_counter()
     results = score_with_baselines(gen_f, ref_f, train_f, metrics)
     t3 = time.perf_counter()
@@ -156,7 +163,7 @@ def evaluate(
         the report: sources, sizes, ``embedding``, ``metrics`` (name -> paper), ``results``
         (baseline -> flat dict) and timings.
     """
-    from kickgan.data.dataset import load_clips
+    from kickgan.data.dataset import band_limits, load_clips
 
     if n < 2:
         raise ParameterError(f"--n: need at least 2 clips, got {n}")
@@ -169,16 +176,22 @@ def evaluate(
     if is_checkpoint(gen):
         gen_clips, gen_names, sr, length, digest = generate_clips(gen, n, batch_size, progress)
         source["checkpoint_hash"] = digest
+        limits = {"generated": np.full(len(gen_clips), sr / 2)}  # made at its own rate
     else:
         sr, length = _rate_and_length(reference, sr, length)
         gen_clips, gen_names = load_clips(str(gen), sr, length)
         gen_clips, gen_names = gen_clips[:n], gen_names[:n]
+        limits = {"generated": band_limits(str(gen), gen_names, sr)}
     t_gen = time.perf_counter() - t0
     ref = load_clips(reference, sr, length)
+    limits["reference"] = band_limits(reference, ref[1], sr)
     train_set = load_clips(train, sr, length) if train is not None else None
+    if train_set is not None:
+        limits["train"] = band_limits(train, train_set[1], sr)
     cache = default_cache_dir() if cache_dir == "default" else cache_dir
     core = evaluate_clips(
-        (gen_clips, gen_names), ref, sr, train_set, metrics=metrics, cache_dir=cache, batch_size=batch_size, progress=progress
+        (gen_clips, gen_names), ref, sr, train_set, metrics=metrics, cache_dir=cache, batch_size=batch_size,
+        progress=progress, band_limits=limits,
     )
     report = {
         "embedding": embedding.NAME,

@@ -16,10 +16,11 @@ from tqdm import tqdm
 from kickgan.errors import ParameterError
 from kickgan.metrics import embedding
 from kickgan.metrics.artefacts import clip_power
-from kickgan.metrics.descriptors import describe
+from kickgan.metrics.descriptors import band_levels_db, describe
+from kickgan.metrics.edges import end_level_db, first_sample_db, rise_ms
 from kickgan.metrics.validity import validity_flags
 
-ARRAYS = ("emb", "mel", "desc", "power", "flags")
+ARRAYS = ("emb", "mel", "desc", "power", "flags", "bands", "edges")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -27,7 +28,11 @@ class Features:
     """Per-clip features of one set (row i is clip ``names[i]``) at sample rate ``sr``.
 
     emb ``[N,512]`` aisfx-512; mel ``[N, frames*96]`` aisfx log-mel, flattened;
-    desc ``[N,K]`` descriptors; power ``[N,F]`` mean STFT power; flags ``[N,3]`` validity.
+    desc ``[N,K]`` descriptors; power ``[N,F]`` mean STFT power; flags ``[N,3]`` validity;
+    bands ``[N,3]`` band levels (dB; NaN above the Nyquist frequency); edges ``[N,3]`` first-sample
+    level (dB), 10-50 % rise (ms) and level 20-10 ms before the end (dB) (:mod:`kickgan.metrics.edges`);
+    band_limit_hz ``[N]`` the Nyquist frequency of the lowest rate each clip passed through, or
+    ``None`` if unknown (not a function of the samples, so never cached: see :func:`with_band_limits`).
     """
 
     names: list[str]
@@ -37,6 +42,9 @@ class Features:
     desc: np.ndarray
     power: np.ndarray
     flags: np.ndarray
+    bands: np.ndarray
+    edges: np.ndarray
+    band_limit_hz: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.names)
@@ -45,10 +53,21 @@ class Features:
         """The features of the clips at ``idx``."""
         idx = np.asarray(idx)
         arrays = {k: getattr(self, k)[idx] for k in ARRAYS}
-        return Features([self.names[i] for i in idx], self.sr, **arrays)
+        limits = None if self.band_limit_hz is None else self.band_limit_hz[idx]
+        return Features([self.names[i] for i in idx], self.sr, **arrays, band_limit_hz=limits)
 
     def arrays(self) -> dict[str, np.ndarray]:
         return {k: getattr(self, k) for k in ARRAYS}
+
+
+def with_band_limits(feats: Features, band_limit_hz: np.ndarray | None) -> Features:
+    """``feats`` with its clips' band limits ``[N]`` (Hz); ``None`` leaves them unknown."""
+    if band_limit_hz is None:
+        return feats
+    band_limit_hz = np.asarray(band_limit_hz, dtype=np.float64)
+    if band_limit_hz.shape != (len(feats),):
+        raise ParameterError(f"band limits: need one per clip ({len(feats)}), got shape {band_limit_hz.shape}")
+    return dataclasses.replace(feats, band_limit_hz=band_limit_hz)
 
 
 def extract(
@@ -68,4 +87,5 @@ def extract(
     mel = embedding.logmel(clips, sr)
     with tqdm(total=len(clips), desc=f"{label} ({embedding.NAME})", unit="clip", disable=not progress, leave=False) as bar:
         emb = embedding.embed_logmel(mel, batch_size=batch_size, progress=bar.update)
-    return Features(list(names), sr, emb, mel.reshape(len(mel), -1), desc, power, flags)
+    edges = np.stack([first_sample_db(clips), rise_ms(clips, sr), end_level_db(clips, sr)], axis=1)
+    return Features(list(names), sr, emb, mel.reshape(len(mel), -1), desc, power, flags, band_levels_db(clips, sr), edges)

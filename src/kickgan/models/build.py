@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from torch import nn
+from torch.nn.utils import parametrize
+from torch.nn.utils.parametrizations import spectral_norm
+
 from kickgan.models.blocks import Discriminator, Generator
 from kickgan.models.config import ModelConfig
 from kickgan.models.dcgan import build_dcgan, init_dcgan
@@ -26,4 +30,13 @@ def build_models(cfg: ModelConfig, shape: tuple[int, ...]) -> tuple[Generator, D
     generator, discriminator = build(cfg, tuple(shape))
     init(generator)
     init(discriminator)
+    _refresh_spectral_norm(discriminator)
     return generator, discriminator
+
+
+def _refresh_spectral_norm(module: nn.Module) -> None:
+    """Apply spectral norm again to the initialised weights: its power-iteration vectors were
+    drawn for the weights before ``init``, so the first step's weights would not have norm 1."""
+    for m in [m for m in module.modules() if parametrize.is_parametrized(m, "weight")]:
+        parametrize.remove_parametrizations(m, "weight", leave_parametrized=False)
+        spectral_norm(m)

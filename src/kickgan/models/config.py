@@ -20,16 +20,17 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
+from kickgan.checks import choice, integer, within
 from kickgan.errors import ParameterError
+from kickgan.losses.adversarial import KINDS as LOSS_KINDS
 
 ARCHS = ("dcgan", "specgan", "wavegan")
 UPSAMPLES = ("transposed", "nearest", "durall")
 G_NORMS = ("none", "batch")
 D_NORMS = ("none", "batch", "spectral")
 LATENTS = ("normal", "uniform")
-LOSS_KINDS = ("bce", "wgan", "hinge")
 PENALTIES = ("none", "gp", "r1")
 
 _ARCH_DEFAULTS = {
@@ -69,33 +70,21 @@ class ModelConfig:
     leak: float = 0.2
 
     def __post_init__(self) -> None:
-        _check_choice("model.arch", self.arch, ARCHS)
+        choice("arch", self.arch, ARCHS)
         for name, value in _ARCH_DEFAULTS[self.arch].items():
             if getattr(self, name) is None:
                 object.__setattr__(self, name, value)
-        _check_choice("model.upsample", self.upsample, UPSAMPLES)
-        _check_choice("model.g_norm", self.g_norm, G_NORMS)
-        _check_choice("model.d_norm", self.d_norm, D_NORMS)
-        _check_choice("model.latent", self.latent, LATENTS)
-        _check_int("model.z_dim", self.z_dim, 1)
-        _check_int("model.width", self.width, 1)
-        _check_int("model.kernel", self.kernel, 1)
-        _check_int("model.phase_shuffle", self.phase_shuffle, 0)
+        choice("upsample", self.upsample, UPSAMPLES)
+        choice("g_norm", self.g_norm, G_NORMS)
+        choice("d_norm", self.d_norm, D_NORMS)
+        choice("latent", self.latent, LATENTS)
+        integer("z_dim", self.z_dim)
+        integer("width", self.width)
+        integer("kernel", self.kernel)
+        integer("phase_shuffle", self.phase_shuffle, 0)
         if self.phase_shuffle and self.arch != "wavegan":
-            raise ParameterError(f"model.phase_shuffle: only wavegan's discriminator shuffles phase, got arch={self.arch}")
-        if isinstance(self.leak, bool) or not isinstance(self.leak, (int, float)) or not 0 <= self.leak < 1:
-            raise ParameterError(f"model.leak: must be a number in [0, 1), got {self.leak!r}")
-
-    @classmethod
-    def from_dict(cls, values: Mapping[str, Any]) -> "ModelConfig":
-        """Build from a plain dict (a YAML section); unknown keys are a ``ParameterError``."""
-        if not isinstance(values, Mapping):
-            raise ParameterError(f"model: expected a mapping, got {type(values).__name__}")
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ParameterError(f"model: unknown option(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-        return cls(**values)
+            raise ParameterError(f"phase_shuffle: only wavegan's discriminator shuffles phase (got arch {self.arch})")
+        within("leak", self.leak, 0.0, 1.0)
 
     def to_dict(self) -> dict[str, Any]:
         """The resolved config as a plain dict (every field filled in)."""
@@ -110,25 +99,15 @@ def check_compatible(cfg: ModelConfig, loss_kind: str, penalty: str | None = Non
     under batch norm, which mixes the samples of a batch (Gulrajani et al. 2017, Sec. 4), and an
     unconstrained Wasserstein critic diverges, so ``wgan`` needs ``gp`` or spectral norm.
     """
-    _check_choice("loss", loss_kind, LOSS_KINDS)
+    choice("loss", loss_kind, LOSS_KINDS)
     if penalty is None:
-        penalty = "gp" if loss_kind == "wgan" else "none"
-    _check_choice("penalty", penalty, PENALTIES)
+        penalty = "gp" if loss_kind == "wgan-gp" else "none"
+    choice("penalty", penalty, PENALTIES)
     if cfg.d_norm == "batch" and penalty in ("gp", "r1"):
         raise ParameterError(
             f"model.d_norm: batch norm in the critic breaks the per-sample {penalty} penalty; use none or spectral"
         )
-    if cfg.d_norm == "batch" and loss_kind == "wgan":
+    if cfg.d_norm == "batch" and loss_kind == "wgan-gp":
         raise ParameterError("model.d_norm: a Wasserstein critic must not use batch norm; use none or spectral")
-    if loss_kind == "wgan" and penalty != "gp" and cfg.d_norm != "spectral":
-        raise ParameterError("loss: wgan needs a Lipschitz constraint: penalty gp or model.d_norm spectral")
-
-
-def _check_choice(name: str, value: Any, choices: tuple[str, ...]) -> None:
-    if value not in choices:
-        raise ParameterError(f"{name}: must be one of {', '.join(choices)}, got {value!r}")
-
-
-def _check_int(name: str, value: Any, low: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ParameterError(f"{name}: must be an integer >= {low}, got {value!r}")
+    if loss_kind == "wgan-gp" and penalty != "gp" and cfg.d_norm != "spectral":
+        raise ParameterError("loss: wgan-gp needs a Lipschitz constraint: penalty gp or model.d_norm spectral")

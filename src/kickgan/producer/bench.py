@@ -7,18 +7,20 @@ one call (each kick decoded alone, which keeps files identical by seed), and, fo
 decoding in batches of 64 and finishing without writing. Steering: the median time to move one
 latent by ``--pitch +1`` (four sub-steps), and the one-off fit of the controls (when the
 checkpoint has none stored beside it yet; stored there, as ``generate --pitch`` would). Without a checkpoint the model of
-``--config`` is built and trained for one step on synthesised kicks: its speed is that of the
-trained model. Writes JSON (``--json``) and appends a Markdown section to ``--markdown``.
+``--config`` is built untrained (representation statistics from 32 synthesised kicks): its speed
+is that of the trained model. Prints a Markdown table; writes JSON (``--json``) and appends the
+table to ``--markdown`` only when asked.
 
 Examples::
 
   kickgan bench generate
   kickgan bench generate runs/00001-dcgan_wgangp --n 1000 --json bench_generate.json
-  kickgan bench generate --config configs/tiny.yaml --n 100 --markdown /tmp/bench.md
+  kickgan bench generate --config tiny --n 100 --markdown docs/benchmarks.md
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import os
 import platform
@@ -30,27 +32,31 @@ from pathlib import Path
 import torch
 
 from kickgan import __version__
-from kickgan.cli.common import make_parser
+from kickgan.checkpoints import save_generator
+from kickgan.config import load_config
+from kickgan.data.synth import synthesize
 from kickgan.errors import UsageError
 from kickgan.io import write_json
+from kickgan.models import build_models
 from kickgan.producer import controls
 from kickgan.producer.export import ExportOptions, finish, kick_name, write_kick
 from kickgan.producer.generate import generate
 from kickgan.sampler import KickSampler
+from kickgan.spectral import make_representation
 
 TARGET_MS = 50.0
+DESCRIPTION, EXAMPLES = __doc__.split("\n\n")[0], __doc__.split("Examples::\n\n")[1]
 
 
-def main(argv: list[str], prog: str) -> int:
-    parser = make_parser(prog, __doc__.split("\n\n")[0], __doc__.split("Examples::\n\n")[1])
+def main(argv: list[str], parser: argparse.ArgumentParser) -> int:
     parser.add_argument("checkpoint", nargs="?", metavar="CKPT", help="checkpoint or run folder (default: --config's model)")
-    parser.add_argument("--config", default="configs/dcgan_wgangp.yaml", help="the model to build without CKPT")
+    parser.add_argument("--config", default="dcgan_wgangp", help="the model to build without CKPT (a file or a shipped config's name)")
     parser.add_argument("--n", type=int, default=1000, help="kicks for the throughput (default 1000)")
     parser.add_argument("--repeats", type=int, default=20, help="seeds timed for the latency (default 20)")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1, as kickgan generate)")
     parser.add_argument("--precision", choices=("fp32", "bf16"), default="fp32", help="the generator's precision")
     parser.add_argument("--json", help="write the result here")
-    parser.add_argument("--markdown", default="docs/benchmarks.md", help="append the table here ('' = don't)")
+    parser.add_argument("--markdown", metavar="FILE", help="also append the table to this Markdown file, e.g. docs/benchmarks.md")
     args = parser.parse_args(argv)
     for name in ("n", "repeats", "threads"):
         if getattr(args, name) < 1:
@@ -158,11 +164,14 @@ def markdown(result: dict) -> str:
 def _sampler(args, tmp: Path) -> tuple[KickSampler, str]:
     if args.checkpoint:
         return KickSampler.from_checkpoint(args.checkpoint, precision=args.precision), str(args.checkpoint)
-    from kickgan.train import load_config, train
-
-    cfg = load_config(args.config, ["steps=1", "ckpt_every=1", "preview_every=1", "preview_n=1", "data=synth:32"])
-    run = train(cfg, out=tmp / "run", progress=False)
-    return KickSampler.from_checkpoint(run, precision=args.precision), f"{cfg.name} (untrained: built from {args.config})"
+    cfg = load_config(args.config)
+    rep = make_representation(cfg.representation)
+    rep.fit(synthesize(32, seed=0, sr=rep.cfg.sr, length=rep.cfg.length)[0])
+    torch.manual_seed(cfg.seed)
+    G, _ = build_models(cfg.model, tuple(rep.shape))
+    state = {"step": 0, "G_ema": {"model": G.state_dict()}, "representation": rep.state_dict(), "config": cfg.to_dict()}
+    path = save_generator(tmp / "untrained.pt", state)
+    return KickSampler.from_checkpoint(path, precision=args.precision), f"{cfg.name} (untrained: built from {args.config})"
 
 
 def _append(path: Path, text: str) -> None:

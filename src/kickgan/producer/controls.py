@@ -23,6 +23,7 @@ rho of each control with its own descriptor (pitch / decay / click; 9 steps over
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +31,7 @@ import scipy.stats
 import torch
 
 from kickgan.audio.preprocess import fix_length
-from kickgan.errors import KickganError
+from kickgan.errors import KickganError, ParameterError
 from kickgan.io import read_json, write_json
 from kickgan.metrics.descriptors import NAMES, decay_t20_ms, describe
 from kickgan.producer.estimates import estimates, magnitude
@@ -41,6 +42,7 @@ FIT_SEED = 1_000_000  # fitting seeds start here, away from the seeds producers 
 BATCH = 64
 MIN_MEASURED = 8  # kicks needed to fit a control
 SUB_STEP = 0.25  # the largest move of one control per sub-step, in steps
+MAX_AMOUNT = 2.0  # |amount| in steps: tests/test_producer_controls.py measures each control monotone over +-2
 # control -> the evaluation descriptor its estimate tracks (log2 for the Hz and ms ones)
 CONTROLS: dict[str, str] = {"pitch": "body_hz_100ms", "decay": "decay_t20_ms", "click": "click_db"}
 
@@ -49,6 +51,23 @@ def controls_path(sampler) -> Path:
     """Where the controls of ``sampler``'s checkpoint live: ``<checkpoint>.controls.json`` beside it."""
     path = Path(sampler.path)
     return path.with_name(path.stem + ".controls.json")
+
+
+def cache_path(sampler) -> Path:
+    """Where they live when the checkpoint's folder cannot be written (a read-only model):
+    ``$XDG_CACHE_HOME/kickgan/controls/<checkpoint hash>.controls.json`` (default ``~/.cache``)."""
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return root / "kickgan" / "controls" / f"{sampler.checkpoint_hash}.controls.json"
+
+
+def check_amounts(amounts: dict) -> dict:
+    """``amounts`` (``{"pitch": 1.0, ...}``) if each is finite and within +-``MAX_AMOUNT`` steps, the
+    range over which each control is measured to move its descriptor monotonically; else a one-line error."""
+    for name, a in amounts.items():
+        if not math.isfinite(a) or abs(a) > MAX_AMOUNT:
+            raise ParameterError(f"--{name}: must be from -{MAX_AMOUNT:g} to +{MAX_AMOUNT:g} steps (the range where the "
+                                 f"control is measured to move its property one way), got {a}")
+    return amounts
 
 
 def decode(sampler, z: torch.Tensor) -> np.ndarray:
@@ -73,9 +92,10 @@ def measure(sampler, z: torch.Tensor) -> np.ndarray:
 
 
 def estimate(sampler, z: torch.Tensor) -> torch.Tensor:
-    """The differentiable estimates ``[B, len(CONTROLS)]`` of the kicks of ``z [B, z_dim]``."""
+    """The differentiable estimates ``[B, len(CONTROLS)]`` (on the sampler's device) of the kicks of ``z [B, z_dim]``."""
     cfg = sampler.rep.cfg
-    return estimates(magnitude(sampler.G, sampler.rep, z) ** 2, sampler.sr, cfg.n_fft, cfg.hop_length)
+    power = magnitude(sampler.G, sampler.rep, z.to(sampler.device)) ** 2
+    return estimates(power, sampler.sr, cfg.n_fft, cfg.hop_length)
 
 
 def robust_std(x: np.ndarray) -> float:
@@ -107,12 +127,13 @@ def fit_controls(e: np.ndarray, y: np.ndarray) -> dict:
 
 
 def _stored(sampler) -> dict | None:
-    path = controls_path(sampler)
-    if not path.exists():
-        return None
-    record = read_json(path)
-    ok = isinstance(record, dict) and record.get("format") == FORMAT
-    return record if ok and record.get("checkpoint_hash") == sampler.checkpoint_hash else None
+    for path in (controls_path(sampler), cache_path(sampler)):
+        if path.exists():
+            record = read_json(path)
+            ok = isinstance(record, dict) and record.get("format") == FORMAT
+            if ok and record.get("checkpoint_hash") == sampler.checkpoint_hash:
+                return record
+    return None
 
 
 def is_fitted(sampler) -> bool:
@@ -131,7 +152,10 @@ def load_or_fit(sampler, n: int = N_FIT) -> dict:
         e = torch.cat([estimate(sampler, z[i : i + BATCH]) for i in range(0, n, BATCH)]).cpu().numpy()
     record = {"format": FORMAT, "checkpoint_hash": sampler.checkpoint_hash, "n": n, "fit_seed": FIT_SEED,
               "sub_step": SUB_STEP, "controls": fit_controls(e, measure(sampler, z))}
-    write_json(controls_path(sampler), record)
+    try:
+        write_json(controls_path(sampler), record)
+    except PermissionError:  # the checkpoint's folder is read-only: keep them in the user's cache
+        write_json(cache_path(sampler), record)
     return record
 
 
@@ -142,6 +166,7 @@ def steer(sampler, z: torch.Tensor, amounts: dict, record: dict | None = None) -
     unknown = sorted(set(amounts) - set(CONTROLS))
     if unknown:
         raise KickganError(f"controls: unknown {', '.join(unknown)} (known: {', '.join(CONTROLS)})")
+    check_amounts(amounts)
     record = record or load_or_fit(sampler)
     stuck = [name for name, a in amounts.items() if a and record["controls"][name]["step"] is None]
     if stuck:

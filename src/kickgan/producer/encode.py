@@ -23,8 +23,9 @@ import numpy as np
 import torch
 
 from kickgan.audio.preprocess import prepare_clip
-from kickgan.errors import ParameterError
-from kickgan.io import read_audio, write_json
+from kickgan.data.quality import Rejected, check_file
+from kickgan.errors import KickganError, ParameterError
+from kickgan.io import write_json
 from kickgan.producer.export import ExportOptions, check_free
 from kickgan.producer.generate import render_latents
 from kickgan.spectral.representations import logmag_inverse
@@ -91,9 +92,17 @@ def differentiable_wave(sampler, z: torch.Tensor) -> torch.Tensor:
 
 
 def load_target(path: str | Path, sampler) -> torch.Tensor:
-    """The kick at ``path`` prepared like the training clips: ``wave [1,1,length]`` at the model's rate."""
-    y, sr = read_audio(path)
-    return torch.from_numpy(prepare_clip(y, sr, sampler.sr, sampler.length))[None, None]
+    """The kick at ``path`` prepared like the training clips: ``wave [1,1,length]`` at the model's rate.
+
+    Raises:
+        KickganError: for a file ``kickgan data build`` would reject (:func:`kickgan.data.quality.check_file`:
+            not audio, truncated, NaN or infinite samples, silent, shorter than 30 ms, ...).
+    """
+    try:
+        checked = check_file(Path(path))
+    except Rejected as rej:
+        raise KickganError(f"{path}: cannot encode it: {rej.reason} ({rej.detail})") from None
+    return torch.from_numpy(prepare_clip(checked.y, checked.sr, sampler.sr, sampler.length))[None, None]
 
 
 def invert(
@@ -121,8 +130,10 @@ def invert(
 
 def refine_latents(sampler, z: torch.Tensor, target: torch.Tensor, steps: int, lr: float) -> torch.Tensor:
     """Adam (cosine-decayed learning rate) on the distance of each of ``z [K, z_dim]`` to ``target``,
-    for ``steps`` steps; returns the best latent seen ``[1, z_dim]``. G's weights stay untouched."""
-    best_d, best_z = torch.full((len(z),), float("inf")), z.clone()
+    for ``steps`` steps on the sampler's device; returns the best latent seen ``[1, z_dim]`` on the CPU.
+    G's weights stay untouched."""
+    z, target = z.to(sampler.device), target.to(sampler.device)
+    best_d, best_z = torch.full((len(z),), float("inf"), device=z.device), z.clone()
     z = z.clone().requires_grad_(True)
     opt = torch.optim.Adam([z], lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(steps, 1))
@@ -144,7 +155,7 @@ def refine_latents(sampler, z: torch.Tensor, target: torch.Tensor, steps: int, l
     finally:
         for p in frozen:
             p.requires_grad_(True)
-    return best_z[int(torch.argmin(best_d))][None]
+    return best_z[int(torch.argmin(best_d))][None].cpu()
 
 
 def variations(sampler, z: torch.Tensor, n: int, spread: float) -> torch.Tensor:
@@ -179,10 +190,12 @@ def encode(
     check_free(paths + [p.with_suffix(".json") for p in paths] + [summary_path], force)
     target = load_target(kick, sampler)
     z, dist = invert(sampler, target, starts=starts, refine=refine, steps=steps)
+    if not all(np.isfinite([dist["start"], *dist["final"].values()])):
+        raise KickganError(f"{kick}: the inversion gave a non-finite distance ({dist['final']}); nothing written")
     zs = torch.cat([z[None], variations(sampler, z, n_variations, spread)])
     infos = [{"seed": None, "encoded_from": str(kick), "variation": i, "spread": spread if i else 0.0}
              for i in range(len(zs))]
-    render_latents(sampler, zs.detach(), paths, opts, infos)
+    render_latents(sampler, zs.detach(), paths, opts, infos, force=force)
     summary = {"kick": str(kick), "checkpoint_hash": sampler.checkpoint_hash, "starts": starts, "refine": refine,
                "steps": steps,
                "distance": dist, "files": [p.name for p in paths]}

@@ -5,7 +5,9 @@ The finishing chain (:func:`finish`), in order:
 1. resample to the requested rate with soxr (:func:`kickgan.audio.preprocess.resample`);
 2. remove DC (subtract the mean);
 3. cut the leading silence so the attack starts at most ``LEAD_MS`` (1 ms) into the file,
-   fading in over what is kept before it (so the file starts at zero);
+   and fade in (a half cosine from zero) over what is kept before it, but over at least
+   ``FADE_IN_MS``: a model wave with energy at its first sample would otherwise start with a
+   step, heard as a pop on every trigger (the length is measured in docs/producer.md);
 4. fade out the last ``FADE_MS`` (a half cosine), so the file never ends in a step;
 5. set the level: peak at ``peak_db`` dBFS (-1 by default), or RMS at ``loudness_db`` dBFS
    with the peak still kept at or below ``peak_db``.
@@ -18,8 +20,11 @@ Nothing is ever overwritten unless ``force`` is given.
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -29,10 +34,12 @@ from kickgan.errors import KickganError, ParameterError
 from kickgan.io import read_json, write_json, write_wav
 
 SIDECAR_FORMAT = "kickgan-kick/1"
+_KICK_FILE = re.compile(r"kick_s(\d+)(\.wav|\.json)")  # the files of kick_name(seed)
 SUBTYPES = {"16": "PCM_16", "24": "PCM_24", "32f": "FLOAT"}  # --bit-depth -> soundfile subtype
 LEAD_MS = 1.0  # longest leading silence kept before the attack
 ONSET_DB = -40.0  # the attack: the first sample within this many dB of the peak
 FADE_MS = 5.0  # tail fade
+FADE_IN_MS = 0.5  # shortest fade-in: no step at the start, real kicks' 10-50 % rise kept (docs/producer.md)
 
 
 @dataclass(frozen=True)
@@ -55,24 +62,26 @@ class ExportOptions:
             raise ParameterError(f"--loudness-db: must be from -60 to 0 dBFS, got {self.loudness_db}")
 
 
-def finish(y: np.ndarray, sr: int, opts: ExportOptions) -> np.ndarray:
+def finish(y: np.ndarray, sr: int, opts: ExportOptions, fade_in_ms: float = FADE_IN_MS) -> np.ndarray:
     """The finishing chain of the module docstring: ``y [T]`` at ``sr`` -> ``[T']`` float32 at ``opts.sr``.
 
-    A silent clip stays silent.
+    A silent clip stays silent. ``fade_in_ms`` is the shortest fade-in (0 turns it off, for measurements).
     """
     y = resample(np.asarray(y, dtype=np.float32), int(sr), opts.sr)
-    y = trim_lead((y - y.mean(dtype=np.float64)).astype(np.float32), opts.sr)
+    y = trim_lead((y - y.mean(dtype=np.float64)).astype(np.float32), opts.sr, fade_in_ms=fade_in_ms)
     y = fix_length(y, len(y), opts.sr, fade_ms=FADE_MS)
     return set_level(y, opts.peak_db, opts.loudness_db)
 
 
-def trim_lead(y: np.ndarray, sr: int, lead_ms: float = LEAD_MS) -> np.ndarray:
-    """Cut ``y [T]`` so its attack lies at most ``lead_ms`` in; fade in over the part kept before it."""
+def trim_lead(y: np.ndarray, sr: int, lead_ms: float = LEAD_MS, fade_in_ms: float = FADE_IN_MS) -> np.ndarray:
+    """Cut ``y [T]`` so its attack lies at most ``lead_ms`` in; fade in from zero over the part kept
+    before it, or over the first ``fade_in_ms`` if that is longer. The result starts at exactly 0."""
     onset = find_onset(y, ONSET_DB)
     n_lead = min(onset, int(lead_ms * sr / 1000))
     y = y[onset - n_lead :].copy()
-    if n_lead > 0:
-        y[:n_lead] *= (0.5 - 0.5 * np.cos(np.linspace(0, np.pi, n_lead, endpoint=False))).astype(np.float32)
+    n_fade = min(len(y), max(n_lead, int(round(fade_in_ms * sr / 1000))))
+    if n_fade > 0:
+        y[:n_fade] *= (0.5 - 0.5 * np.cos(np.linspace(0, np.pi, n_fade, endpoint=False))).astype(np.float32)
     return y
 
 
@@ -94,19 +103,37 @@ def kick_name(seed: int) -> str:
     return f"kick_s{int(seed):06d}"
 
 
-def check_free(paths: list[Path], force: bool) -> None:
-    """Refuse (before anything is written) if any of ``paths`` exists and ``force`` is not set."""
+def check_free(paths: Iterable[Path], force: bool) -> None:
+    """Refuse (before anything is written) if any of ``paths`` exists and ``force`` is not set
+    (``paths`` may be a generator: only the taken ones are kept)."""
+    if force:
+        return
     taken = [p for p in paths if p.exists()]
-    if taken and not force:
+    if taken:
         more = f"; {len(taken) - 1} more files would be overwritten" if len(taken) > 1 else ""
         raise KickganError(f"{taken[0]}: already exists (use --force to overwrite{more})")
 
 
-def write_kick(wav_path: Path, y: np.ndarray, opts: ExportOptions, sidecar: dict) -> None:
-    """Write the finished clip ``y [T]`` (at ``opts.sr``) and its sidecar beside it (``.json``)."""
-    write_wav(wav_path, y, opts.sr, subtype=SUBTYPES[opts.bit_depth])
+def check_seeds_free(out: Path, seeds: Sequence[int], force: bool) -> None:
+    """:func:`check_free` for the kicks of ``seeds`` in ``out``, by reading the folder once rather than
+    asking for every name: as fast for a hundred million seeds (a ``range``) as for ten."""
+    if force or not out.is_dir():
+        return
+    wanted = seeds if isinstance(seeds, range) else set(seeds)
+    taken = []
+    for entry in os.scandir(out):
+        match = _KICK_FILE.fullmatch(entry.name)
+        if match and int(match[1]) in wanted and kick_name(int(match[1])) + match[2] == entry.name:
+            taken.append(out / entry.name)
+    check_free(sorted(taken, key=lambda p: (p.stem, p.suffix != ".wav")), force)  # the WAV named first
+
+
+def write_kick(wav_path: Path, y: np.ndarray, opts: ExportOptions, sidecar: dict, force: bool = False) -> None:
+    """Write the finished clip ``y [T]`` (at ``opts.sr``) and its sidecar beside it (``.json``); unless
+    ``force``, each name is claimed atomically, so a file another process wrote meanwhile is never replaced."""
+    write_wav(wav_path, y, opts.sr, subtype=SUBTYPES[opts.bit_depth], exclusive=not force)
     record = {"format": SIDECAR_FORMAT, "file": wav_path.name, **sidecar, "export": asdict(opts), "kickgan": __version__}
-    write_json(wav_path.with_suffix(".json"), record)
+    write_json(wav_path.with_suffix(".json"), record, exclusive=not force)
 
 
 def read_sidecar(path: str | Path) -> dict:

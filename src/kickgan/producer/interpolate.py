@@ -18,6 +18,8 @@ from kickgan.errors import KickganError, ParameterError
 from kickgan.producer.export import ExportOptions, check_free, read_sidecar
 from kickgan.producer.generate import latents_for, render_latents
 
+MAX_STEPS = 10_000  # kicks in one row: their latents are held at once
+
 
 def slerp(z0: torch.Tensor, z1: torch.Tensor, t: float) -> torch.Tensor:
     """Spherical interpolation between ``z0 [D]`` and ``z1 [D]`` at ``t`` in [0, 1].
@@ -68,18 +70,20 @@ def interpolate(
     force: bool = False,
 ) -> list[Path]:
     """Write ``steps`` kicks from ``source`` to ``target`` (each a seed or a sidecar path) into ``out``
-    as ``interp_<a>_<b>_<i>.wav`` with sidecars; the first and last are the endpoints' own kicks."""
-    if not isinstance(steps, int) or steps < 2:
-        raise ParameterError(f"--steps: must be an integer >= 2, got {steps!r}")
+    as ``interp_<a>_<b>_<i>.wav`` with sidecars (``i`` zero-padded to the width of the last); the first
+    and last are the endpoints' own kicks."""
+    if not isinstance(steps, int) or not 2 <= steps <= MAX_STEPS:
+        raise ParameterError(f"--steps: must be an integer from 2 to {MAX_STEPS}, got {steps!r}")
     (z0, a), (z1, b) = endpoint(sampler, source, truncation, controls), endpoint(sampler, target, truncation, controls)
     ts = np.linspace(0.0, 1.0, steps)  # exactly 0.0 and 1.0 at the ends
     stem = f"interp_{_label(source)}_{_label(target)}"
-    paths = [Path(out) / f"{stem}_{i:02d}.wav" for i in range(steps)]
+    width = max(2, len(str(steps - 1)))  # _0000 ... _0999: the names sort in the row's order
+    paths = [Path(out) / f"{stem}_{i:0{width}d}.wav" for i in range(steps)]
     check_free(paths + [p.with_suffix(".json") for p in paths], force)
     z = torch.stack([slerp(z0, z1, float(t)) for t in ts])
     seeds = [a["seed"]] + [None] * (steps - 2) + [b["seed"]]  # the endpoints are those kicks
     infos = [{"seed": seed, "from": a, "to": b, "t": float(t)} for seed, t in zip(seeds, ts)]
-    return render_latents(sampler, z, paths, opts, infos, truncation=truncation, controls=controls)
+    return render_latents(sampler, z, paths, opts, infos, truncation=truncation, controls=controls, force=force)
 
 
 def _label(ref: str) -> str:

@@ -15,6 +15,7 @@ Examples::
 
 from __future__ import annotations
 
+import argparse
 import platform
 import sys
 import time
@@ -24,7 +25,6 @@ import numpy as np
 import torch
 
 from kickgan import __version__
-from kickgan.cli.common import make_parser
 from kickgan.errors import KickganError, UsageError
 from kickgan.io import write_json
 from kickgan.spectral import quality as Q
@@ -43,12 +43,11 @@ VARIANTS = (
 )
 
 
-def main(argv: list[str], prog: str) -> int:
-    parser = make_parser(
-        prog,
-        "Round-trip quality and speed of each representation x inversion, on a dataset or synthesised kicks.",
-        __doc__.split("Examples::\n\n")[1],
-    )
+DESCRIPTION = "Round-trip quality and speed of each representation x inversion, on a dataset or synthesised kicks."
+EXAMPLES = __doc__.split("Examples::\n\n")[1]
+
+
+def main(argv: list[str], parser: argparse.ArgumentParser) -> int:
     parser.add_argument("--data", default="data/open_kicks", help="dataset folder (fit on train, score all splits)")
     parser.add_argument("--synth", type=int, default=0, metavar="N", help="use N synthesised kicks instead of --data")
     parser.add_argument("--presets", default=",".join(PRESETS), help="comma-separated preset names")

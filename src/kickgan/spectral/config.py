@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from kickgan.checks import above, choice, integer, within
 from kickgan.errors import ParameterError
 
 KINDS = ("logmag", "complex", "mag_if", "wave")
@@ -51,11 +52,11 @@ class SpecConfig:
     pghi_tol: float = 1e-4  # PGHI integrates only bins above pghi_tol * the largest (-80 dB)
 
     def __post_init__(self) -> None:
-        _choice("kind", self.kind, KINDS)
+        choice("kind", self.kind, KINDS)
         _set(self, "inversion", _resolve_inversion(self.kind, self.inversion))
         _set(self, "gl_iters", _resolve_gl_iters(self.inversion, self.gl_iters))
         for key in ("sr", "length", "n_fft", "hop_length", "n_freq"):
-            _integer(key, getattr(self, key))
+            integer(key, getattr(self, key))
         for key in ("length", "n_fft", "hop_length", "n_freq"):
             if getattr(self, key) & (getattr(self, key) - 1):
                 raise ParameterError(f"{key}: must be a power of two for the conv nets (got {getattr(self, key)})")
@@ -72,14 +73,11 @@ class SpecConfig:
             raise ParameterError(f"length: must be at least n_fft = {self.n_fft} (got {self.length})")
         if not 8 <= self.n_freq <= self.n_fft // 2:
             raise ParameterError(f"n_freq: must be in [8, n_fft/2 = {self.n_fft // 2}] (got {self.n_freq})")
-        _positive("log_eps", self.log_eps)
-        _positive("clip_nstd", self.clip_nstd)
-        if not 0.0 < self.compress <= 1.0:
-            raise ParameterError(f"compress: must be in (0, 1] (got {self.compress})")
-        if not 0.0 <= self.gl_momentum < 1.0:
-            raise ParameterError(f"gl_momentum: must be in [0, 1) (got {self.gl_momentum})")
-        if not 0.0 < self.pghi_tol < 1.0:
-            raise ParameterError(f"pghi_tol: must be in (0, 1) (got {self.pghi_tol})")
+        above("log_eps", self.log_eps, 0.0)
+        above("clip_nstd", self.clip_nstd, 0.0)
+        within("compress", self.compress, 0.0, 1.0, open_low=True, closed_high=True)
+        within("gl_momentum", self.gl_momentum, 0.0, 1.0)
+        within("pghi_tol", self.pghi_tol, 0.0, 1.0, open_low=True)
 
     @property
     def n_frames(self) -> int:
@@ -138,7 +136,7 @@ def _resolve_inversion(kind: str, inversion: str) -> str:
         return "exact"
     if inversion == "auto":
         return "pghi+gl"
-    _choice("inversion", inversion, MAG_INVERSIONS)
+    choice("inversion", inversion, MAG_INVERSIONS)
     return inversion
 
 
@@ -146,7 +144,7 @@ def _resolve_gl_iters(inversion: str, gl_iters: int | None) -> int:
     default = {"griffinlim": GL_ITERS, "pghi+gl": PGHI_GL_ITERS}.get(inversion, 0)
     if gl_iters is None:
         return default
-    _integer("gl_iters", gl_iters)
+    integer("gl_iters", gl_iters, 0)
     if default == 0 and gl_iters != 0:
         raise ParameterError(f"gl_iters: inversion '{inversion}' runs no Griffin-Lim, so it must be 0 (got {gl_iters})")
     if default > 0 and not 1 <= gl_iters <= 10000:
@@ -157,19 +155,3 @@ def _resolve_gl_iters(inversion: str, gl_iters: int | None) -> int:
 def _set(cfg: SpecConfig, key: str, value) -> None:
     object.__setattr__(cfg, key, value)
 
-
-def _choice(key: str, value, choices: tuple[str, ...]) -> None:
-    if value not in choices:
-        raise ParameterError(f"{key}: must be one of {', '.join(choices)} (got {value!r})")
-
-
-def _integer(key: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ParameterError(f"{key}: must be an integer (got {value!r})")
-    if value <= 0 and key != "gl_iters":
-        raise ParameterError(f"{key}: must be positive (got {value})")
-
-
-def _positive(key: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ParameterError(f"{key}: must be a positive number (got {value!r})")

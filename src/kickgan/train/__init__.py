@@ -1,23 +1,14 @@
-"""Training: config dataclasses, the loop, checkpoints, guards, previews, DDP.
+"""Training: the loop, the GAN update, DDP, guards, previews, validation.
 
-    cfg = load_config("configs/dcgan_wgangp.yaml", ["steps=2000"])
-    run_dir = train(cfg, data="data/open_kicks")          # runs/NNNNN-dcgan_wgangp
-    state = load_checkpoint(run_dir / "checkpoints" / "latest.pt")
+    cfg = load_config("configs/dcgan_wgangp.yaml", ["steps=2000"])   # kickgan.config
+    run_dir = train(cfg, data="data/open_kicks")                      # runs/NNNNN-dcgan_wgangp
+    state = load_checkpoint(run_dir / "checkpoints" / "latest.pt")    # kickgan.checkpoints
+
+Training imports the neutral modules (:mod:`kickgan.config`, :mod:`kickgan.checkpoints`,
+:mod:`kickgan.sampler`); nothing outside training imports this package but the CLI and the
+experiment runner.
 """
 
-from kickgan.train.checkpoint import load_checkpoint, resolve_checkpoint, save_checkpoint
-from kickgan.train.config import LossConfig, OptimConfig, TrainConfig, config_from_dict, load_config, with_overrides
 from kickgan.train.loop import train
 
-__all__ = [
-    "LossConfig",
-    "OptimConfig",
-    "TrainConfig",
-    "config_from_dict",
-    "load_checkpoint",
-    "load_config",
-    "resolve_checkpoint",
-    "save_checkpoint",
-    "train",
-    "with_overrides",
-]
+__all__ = ["train"]

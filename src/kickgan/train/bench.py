@@ -8,12 +8,12 @@ D updates and one G update). With ``--precisions fp32,bf16`` every (config, batc
 is measured once per precision, one after the other (``--rounds R``: R times in
 turn, keeping each precision's median, so a load that comes and goes on a shared
 machine falls on all of them), and the table gives each precision's time as a ratio
-of the first one's. Results: JSON (``--json``) and a
-Markdown table appended to ``docs/benchmarks.md``.
+of the first one's. Results: JSON (``--json``) and a Markdown table (``--markdown``).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -23,11 +23,11 @@ import sys
 import time
 from pathlib import Path
 
-from kickgan.cli.common import make_parser
+from kickgan.config import load_config
+from kickgan.configs import CONFIG_DIR
 from kickgan.errors import KickganError
 from kickgan.io import write_json
 from kickgan.models.precision import PRECISIONS
-from kickgan.train.config import load_config
 
 CONFIGS = ("tiny", "dcgan_bce", "dcgan_hinge", "dcgan_wgangp", "dcgan_wgangp_durall", "specgan", "wavegan")
 
@@ -88,17 +88,16 @@ def _sync(device) -> None:
         torch.cuda.synchronize()
 
 
-def main(argv: list[str], prog: str) -> int:
-    parser = make_parser(
-        prog,
-        "Seconds per training step (n_critic D updates + 1 G update) and peak memory of each config,\n"
-        "at batch 64 and at the config's own batch size, each in a fresh process.",
-        "  kickgan bench train\n"
-        "  kickgan bench train --configs dcgan_wgangp,specgan --steps 3 --threads 1 --json out/bench_train.json\n"
-        "  kickgan bench train --configs wavegan --batch 16 --steps 1 --threads 1 --precisions fp32,bf16 --rounds 3",
-    )
+DESCRIPTION = ("Seconds per training step (n_critic D updates + 1 G update) and peak memory of each config,\n"
+               "at batch 64 and at the config's own batch size, each in a fresh process.")
+EXAMPLES = ("  kickgan bench train\n"
+            "  kickgan bench train --configs dcgan_wgangp,specgan --steps 3 --threads 1 --json out/bench_train.json\n"
+            "  kickgan bench train --configs wavegan --batch 16 --steps 1 --threads 1 --precisions fp32,bf16 --rounds 3")
+
+
+def main(argv: list[str], parser: argparse.ArgumentParser) -> int:
     parser.add_argument("--configs", default=",".join(CONFIGS), help="comma-separated names in --config-dir")
-    parser.add_argument("--config-dir", default="configs", help="where the YAML configs are (default: configs)")
+    parser.add_argument("--config-dir", default=str(CONFIG_DIR), help="where the YAML configs are (default: the shipped ones)")
     parser.add_argument("--steps", type=int, default=3, help="timed steps per measurement (default 3)")
     parser.add_argument("--batch", metavar="LIST", help="comma-separated batch sizes (default: 64 and the config's own)")
     parser.add_argument("--precisions", default="fp32", metavar="LIST",
@@ -109,7 +108,7 @@ def main(argv: list[str], prog: str) -> int:
     parser.add_argument("--threads", type=int, default=0,
                         help="torch CPU threads per measurement (default 0: torch's choice, one per core)")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON here")
-    parser.add_argument("--markdown", default="docs/benchmarks.md", help="append the table here")
+    parser.add_argument("--markdown", metavar="FILE", help="also append the table to this Markdown file, e.g. docs/benchmarks.md")
     args = parser.parse_args(argv)
     if args.rounds < 1:
         raise KickganError(f"--rounds {args.rounds}: must be at least 1")
@@ -120,7 +119,8 @@ def main(argv: list[str], prog: str) -> int:
         results += _measure_config(Path(args.config_dir) / f"{name}.yaml", batches, precisions, args)
     if args.json:
         write_json(args.json, results)
-    _append_markdown(Path(args.markdown), results, args.steps)
+    if args.markdown:
+        _append_markdown(Path(args.markdown), results, args.steps)
     return 0
 
 

@@ -20,13 +20,13 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
+from kickgan.checkpoints import load_checkpoint, save_checkpoint
+from kickgan.config import TrainConfig
 from kickgan.errors import KickganError
 from kickgan.losses import spectral_profile
 from kickgan.models import sample_latents
 from kickgan.models.precision import check_precision
 from kickgan.spectral import make_representation
-from kickgan.train.checkpoint import load_checkpoint, save_checkpoint
-from kickgan.train.config import TrainConfig
 from kickgan.train.data import batch_indices, load_training_clips
 from kickgan.train.distributed import Dist, any_rank, close_distributed, init_distributed
 from kickgan.train.guards import NonFiniteError, check_finite_weights, health_warnings, preview_health

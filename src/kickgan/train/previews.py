@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from kickgan.io import atomic_path, write_wav
+from kickgan.sampler import decode_each
 
 DB_FLOOR = -80.0
 
@@ -28,17 +29,6 @@ def render_previews(G: torch.nn.Module, rep: torch.nn.Module, z: torch.Tensor) -
     finally:
         G.train(was_training)
     return wave.squeeze(1).float().cpu().numpy()
-
-
-@torch.no_grad()
-def decode_each(rep: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
-    """``rep.decode`` one example at a time: ``x [B,*shape]`` -> ``wave [B,1,T]``.
-
-    Phase reconstruction draws random phases for the quietest bins by batch position,
-    so a batched decode would make a kick depend on its neighbours; one at a time, a
-    seed's kick is the same in any batch (and equal to its preview).
-    """
-    return torch.cat([rep.decode(x[i : i + 1]) for i in range(len(x))]) if len(x) else rep.decode(x)
 
 
 def log_spectrogram(waves: np.ndarray, n_fft: int = 1024, hop_length: int = 256) -> np.ndarray:

@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from kickgan.checkpoints import versions
+from kickgan.config import TrainConfig
 from kickgan.errors import KickganError
 from kickgan.io import write_json
-from kickgan.train.checkpoint import versions
-from kickgan.train.config import TrainConfig
 
 RUNS_DIR = Path("runs")
 _NUMBERED = re.compile(r"^(\d{5})-")

@@ -20,14 +20,15 @@ import numpy as np
 import torch
 
 from kickgan import losses
+from kickgan.config import TrainConfig
 from kickgan.errors import KickganError
-from kickgan.losses import EMA
 from kickgan.models import build_models, sample_latents
 from kickgan.models.precision import autocast, prepare
-from kickgan.train.checkpoint import rng_state, set_rng_state
-from kickgan.train.config import TrainConfig
+from kickgan.modules import diff_augment
 from kickgan.train.distributed import Dist, average_gradients, broadcast_module
+from kickgan.train.ema import EMA
 from kickgan.train.guards import check_finite_scalars
+from kickgan.train.rng import rng_state, set_rng_state
 
 SEED_SPACE = 2**62
 
@@ -71,13 +72,11 @@ class Trainer:
         return sample_latents(self.cfg.model, seeds).to(self.info.device)
 
     def augment(self, x: torch.Tensor) -> torch.Tensor:
-        """DiffAugment (Zhao et al. 2020) with the config's policy, or ``x`` unchanged."""
+        """DiffAugment (Zhao et al. 2020) with the config's policy, each sample with ``augment_prob``."""
         loss = self.cfg.loss
         if not loss.augment:
             return x
-        if loss.augment_prob < 1.0 and torch.rand((), generator=self.generator).item() >= loss.augment_prob:
-            return x
-        return losses.diff_augment(x, loss.augment, self.generator)
+        return diff_augment(x, loss.augment, self.generator, prob=loss.augment_prob)
 
     def train_step(self, real_batches: list[torch.Tensor]) -> dict[str, float]:
         """``len(real_batches)`` D updates, one G update, one EMA update; returns the step's scalars.
@@ -89,8 +88,7 @@ class Trainer:
         step = self.step + 1
         d_stats = [self._d_step(real, step, k) for k, real in enumerate(real_batches)]
         g_stats = self._g_step(real_batches[0].shape[0], step)
-        d_stats = [_to_floats(s) for s in d_stats]
-        scalars = {key: sum(s[key] for s in d_stats) / len(d_stats) for key in d_stats[0]}
+        scalars = _mean_by_key([_to_floats(s) for s in d_stats])  # lazy R1 runs in some D updates only
         scalars.update(_to_floats(g_stats))
         scalars["lr"] = self.opt_g.param_groups[0]["lr"]
         scalars["lr/d"] = self.opt_d.param_groups[0]["lr"]
@@ -117,7 +115,7 @@ class Trainer:
                 fake = self.G(self.latents(real.shape[0])).float()
             real_a, fake_a = self.augment(real), self.augment(fake)
             real_logits, fake_logits = self._critic(real_a), self._critic(fake_a)
-            loss = losses.d_loss(cfg.model_loss_kind, real_logits, fake_logits)
+            loss = losses.d_loss(cfg.kind, real_logits, fake_logits)
             stats = {"loss/d": loss, "d/real": real_logits.mean(), "d/fake": fake_logits.mean()}
             if cfg.kind == "wgan-gp" and cfg.gp_lambda > 0:
                 gp = losses.gradient_penalty(self._critic, real_a, fake_a, generator=self.generator)
@@ -139,7 +137,7 @@ class Trainer:
         try:
             with self._autocast():
                 fake = self.G(self.latents(batch_size)).float()
-                loss = losses.g_loss(cfg.model_loss_kind, self._critic(self.augment(fake)))
+                loss = losses.g_loss(cfg.kind, self._critic(self.augment(fake)))
                 stats = {"loss/g": loss}
                 if cfg.durall_weight > 0:
                     durall = losses.durall_loss(fake, self.real_profile)
@@ -207,3 +205,9 @@ class Trainer:
 def _to_floats(stats: dict[str, torch.Tensor]) -> dict[str, float]:
     """0-d tensors -> Python floats, in one transfer."""
     return dict(zip(stats, torch.stack(list(stats.values())).float().tolist(), strict=True))
+
+
+def _mean_by_key(stats: list[dict[str, float]]) -> dict[str, float]:
+    """Each key's mean over the dicts that hold it, keys in order of first appearance."""
+    keys = dict.fromkeys(key for s in stats for key in s)
+    return {key: sum(s[key] for s in stats if key in s) / sum(key in s for s in stats) for key in keys}

@@ -14,7 +14,8 @@ import numpy as np
 import torch
 
 from kickgan.metrics.descriptors import NAMES, describe, standardised_w1
-from kickgan.train.previews import decode_each, spectral_distance
+from kickgan.sampler import decode_each
+from kickgan.train.previews import spectral_distance
 
 TRACKED = {"body_hz_20ms": "preview/body_hz", "decay40_ms": "preview/decay40_ms", "centroid_hz": "preview/centroid_hz"}
 

@@ -47,13 +47,23 @@ def parse_policy(policy: str) -> tuple[str, ...]:
     return ops
 
 
-def diff_augment(x: torch.Tensor, policy: str, generator: torch.Generator) -> torch.Tensor:
-    """Augment ``spec [B,C,F,N]`` or ``wave [B,1,T]`` by the comma-separated ``policy``; same shape."""
+def diff_augment(x: torch.Tensor, policy: str, generator: torch.Generator, prob: float = 1.0) -> torch.Tensor:
+    """Augment ``spec [B,C,F,N]`` or ``wave [B,1,T]`` by the comma-separated ``policy``; same shape.
+
+    Each sample is augmented with probability ``prob`` (drawn per sample, after the ops'
+    own parameters) and passed through unchanged otherwise.
+    """
     if x.dim() not in (3, 4):
         raise ParameterError(f"augment: expected spec [B,C,F,N] or wave [B,1,T], got shape {tuple(x.shape)}")
+    if prob <= 0.0:
+        return x
+    y = x
     for op in parse_policy(policy):
-        x = _APPLY[op](x, generator)
-    return x
+        y = _APPLY[op](y, generator)
+    if prob >= 1.0:
+        return y
+    chosen = torch.rand(x.shape[0], generator=generator) < prob
+    return torch.where(_per_sample(chosen, x).bool(), y, x)
 
 
 def _per_sample(values: torch.Tensor, x: torch.Tensor) -> torch.Tensor:

@@ -21,14 +21,15 @@ from typing import Any
 
 import yaml
 
+from kickgan.checks import above, at_least, choice, within
 from kickgan.errors import KickganError, ParameterError
 from kickgan.io import read_yaml_mapping
-from kickgan.losses import parse_policy
+from kickgan.losses import KINDS as LOSS_KINDS
 from kickgan.models import ModelConfig, check_compatible
 from kickgan.models.precision import PRECISIONS
+from kickgan.modules import parse_policy
 from kickgan.spectral import SpecConfig
 
-LOSS_KINDS = ("bce", "wgan-gp", "hinge")
 BEST_METRICS = ("none", "descriptors", "spectral")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 
@@ -43,25 +44,19 @@ class LossConfig:
     r1_interval: int = 16  # apply R1 every this many D steps
     durall_weight: float = 0.0  # Durall et al. 2020 spectral regulariser on G, 0 = off
     augment: str = ""  # DiffAugment policy, e.g. "shift,gain,freqmask"; "" = off
-    augment_prob: float = 1.0  # probability that a batch is augmented
+    augment_prob: float = 1.0  # probability that a sample is augmented (drawn per sample)
 
     def __post_init__(self) -> None:
-        _choice("kind", self.kind, LOSS_KINDS)
-        _at_least("gp_lambda", self.gp_lambda, 0.0)
-        _at_least("r1_gamma", self.r1_gamma, 0.0)
-        _at_least("r1_interval", self.r1_interval, 1)
-        _at_least("durall_weight", self.durall_weight, 0.0)
+        choice("kind", self.kind, LOSS_KINDS)
+        at_least("gp_lambda", self.gp_lambda, 0.0)
+        at_least("r1_gamma", self.r1_gamma, 0.0)
+        at_least("r1_interval", self.r1_interval, 1)
+        at_least("durall_weight", self.durall_weight, 0.0)
         try:
             parse_policy(self.augment)
         except ParameterError as exc:
             raise ParameterError(f"augment: {str(exc).split(': ', 1)[-1]}") from None
-        if not 0.0 <= self.augment_prob <= 1.0:
-            raise ParameterError(f"augment_prob: must be in [0, 1] (got {self.augment_prob})")
-
-    @property
-    def model_loss_kind(self) -> str:
-        """The loss name of :mod:`kickgan.losses` (``wgan`` for ``wgan-gp``)."""
-        return "wgan" if self.kind == "wgan-gp" else self.kind
+        within("augment_prob", self.augment_prob, 0.0, 1.0, closed_high=True)
 
     @property
     def penalty(self) -> str:
@@ -81,11 +76,11 @@ class OptimConfig:
     n_critic: int = 5
 
     def __post_init__(self) -> None:
-        _above("lr_g", self.lr_g, 0.0)
-        _above("lr_d", self.lr_d, 0.0)
+        above("lr_g", self.lr_g, 0.0)
+        above("lr_d", self.lr_d, 0.0)
         if not all(0.0 <= b < 1.0 for b in self.betas):
             raise ParameterError(f"betas: each must be in [0, 1) (got {list(self.betas)})")
-        _at_least("n_critic", self.n_critic, 1)
+        at_least("n_critic", self.n_critic, 1)
 
 
 @dataclass(frozen=True)
@@ -119,17 +114,16 @@ class TrainConfig:
         if not self.name or not all(c.isalnum() or c in "-_." for c in self.name):
             raise ParameterError(f"name: must be letters, digits, '-', '_' or '.' (got {self.name!r})")
         for key in ("batch_size", "steps", "ckpt_every", "preview_every", "preview_n"):
-            _at_least(key, getattr(self, key), 1)
-        _at_least("keep_every", self.keep_every, 0)
-        _at_least("time_budget_minutes", self.time_budget_minutes, 0.0)
-        if not 0.0 <= self.ema_decay < 1.0:
-            raise ParameterError(f"ema_decay: must be in [0, 1) (got {self.ema_decay})")
-        _choice("best_metric", self.best_metric, BEST_METRICS)
-        _choice("device", self.device, DEVICES)
-        _choice("precision", self.precision, PRECISIONS)
+            at_least(key, getattr(self, key), 1)
+        at_least("keep_every", self.keep_every, 0)
+        at_least("time_budget_minutes", self.time_budget_minutes, 0.0)
+        within("ema_decay", self.ema_decay, 0.0, 1.0)
+        choice("best_metric", self.best_metric, BEST_METRICS)
+        choice("device", self.device, DEVICES)
+        choice("precision", self.precision, PRECISIONS)
         if self.precision == "fp16" and self.device in ("cpu", "mps"):
             raise ParameterError(f"precision: fp16 needs a CUDA device (got device {self.device}); use bf16 on a CPU")
-        check_compatible(self.model, self.loss.model_loss_kind, self.loss.penalty)
+        check_compatible(self.model, self.loss.kind, self.loss.penalty)
 
     def to_dict(self) -> dict:
         """A plain nested dict (round-trips through :func:`config_from_dict`)."""
@@ -137,8 +131,11 @@ class TrainConfig:
 
 
 def load_config(path: str | Path, overrides: list[str] = ()) -> TrainConfig:
-    """Read a YAML config, apply ``key=value`` overrides, validate, return a :class:`TrainConfig`."""
-    path = Path(path)
+    """Read a YAML config (a file, or the name of a shipped one: ``tiny``), apply ``key=value``
+    overrides, validate, return a :class:`TrainConfig`."""
+    from kickgan.configs import find_config
+
+    path = find_config(path)
     raw = read_yaml_mapping(path, "config")
     raw.setdefault("name", path.stem)
     return config_from_dict(raw, overrides, source=str(path))
@@ -301,17 +298,3 @@ def _deep_copy(raw: Any) -> Any:
         return list(raw)
     return raw
 
-
-def _choice(key: str, value: Any, choices: tuple) -> None:
-    if value not in choices:
-        raise ParameterError(f"{key}: must be one of {', '.join(choices)} (got {value!r})")
-
-
-def _at_least(key: str, value: float, low: float) -> None:
-    if value < low:
-        raise ParameterError(f"{key}: must be at least {low} (got {value})")
-
-
-def _above(key: str, value: float, low: float) -> None:
-    if not value > low:
-        raise ParameterError(f"{key}: must be greater than {low} (got {value})")

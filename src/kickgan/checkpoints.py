@@ -1,5 +1,9 @@
 """Checkpoints: one file holding everything needed to resume exactly, loaded without running code.
 
+Neutral ground: training writes checkpoints through this module, and the sampler, the
+producer tools and the evaluation read them through it, so inference never imports
+:mod:`kickgan.train`.
+
 A checkpoint is a dict of tensors and plain values::
 
     {"format", "step", "G", "D", "G_ema", "opt_g", "opt_d", "rng", "representation",
@@ -20,11 +24,9 @@ from __future__ import annotations
 import hashlib
 import pickle
 import platform
-import random
 import zipfile
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from kickgan import __version__
@@ -40,44 +42,6 @@ GENERATOR_KEYS = ("step", "G_ema", "representation", "config")
 def versions() -> dict:
     """The library versions a checkpoint was written with."""
     return {"kickgan": __version__, "torch": str(torch.__version__), "python": platform.python_version()}
-
-
-def rng_state(generator: torch.Generator) -> dict:
-    """Every random state the loop draws from: Python, NumPy, torch (CPU, CUDA) and the loop's generator."""
-    np_state = np.random.get_state(legacy=False)
-    state = {
-        "python": random.getstate(),
-        "numpy": {
-            "key": torch.from_numpy(np_state["state"]["key"].astype(np.int64)),
-            "pos": int(np_state["state"]["pos"]),
-            "has_gauss": int(np_state["has_gauss"]),
-            "gauss": float(np_state["gauss"]),
-        },
-        "torch": torch.get_rng_state(),
-        "generator": generator.get_state(),
-    }
-    if torch.cuda.is_available() and torch.cuda.is_initialized():
-        state["cuda"] = torch.cuda.get_rng_state_all()
-    return state
-
-
-def set_rng_state(state: dict, generator: torch.Generator) -> None:
-    """Restore what :func:`rng_state` captured."""
-    version, internal, gauss = state["python"]
-    random.setstate((version, tuple(internal), gauss))
-    np_state = state["numpy"]
-    np.random.set_state(
-        {
-            "bit_generator": "MT19937",
-            "state": {"key": np_state["key"].numpy().astype(np.uint32), "pos": np_state["pos"]},
-            "has_gauss": np_state["has_gauss"],
-            "gauss": np_state["gauss"],
-        }
-    )
-    torch.set_rng_state(state["torch"])
-    generator.set_state(state["generator"])
-    if "cuda" in state and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state["cuda"])
 
 
 def save_checkpoint(path: str | Path, state: dict) -> None:
@@ -106,12 +70,17 @@ def load_generator(path: str | Path) -> dict:
 def export_generator(src: str | Path, dst: str | Path) -> Path:
     """Write the generator file of checkpoint ``src`` to ``dst`` (atomically); returns ``dst``."""
     state = load_generator(src)
-    slim = {key: state[key] for key in GENERATOR_KEYS}
-    slim["G_ema"] = {"model": state["G_ema"]["model"]}
-    slim = {"format": GENERATOR_FORMAT, "versions": versions(), **slim, "source_hash": file_sha256(src)}
-    with atomic_path(dst) as tmp:
+    return save_generator(dst, {**state, "G_ema": {"model": state["G_ema"]["model"]}}, source_hash=file_sha256(src))
+
+
+def save_generator(path: str | Path, state: dict, source_hash: str | None = None) -> Path:
+    """Write a generator file (``GENERATOR_KEYS`` of ``state``, ``G_ema`` as ``{"model": state_dict}``)
+    to ``path`` atomically; returns ``path``."""
+    slim = {"format": GENERATOR_FORMAT, "versions": versions(), **{key: state[key] for key in GENERATOR_KEYS},
+            "source_hash": source_hash}
+    with atomic_path(path) as tmp:
         torch.save(slim, tmp)
-    return Path(dst)
+    return Path(path)
 
 
 def _read(path: str | Path) -> dict:

@@ -1,0 +1,90 @@
+"""The start and the end of a kick file, as a producer hears them on every trigger.
+
+Per clip ``[N,T]``, level-independent (everything is relative to the clip's peak):
+
+| name | unit | what |
+| --- | --- | --- |
+| first_db | dB | level of the first sample relative to the peak (floored at -120 dB): a pop if high |
+| rise_ms | ms | 10 % to 50 % of the peak: first sample with ``|y| >= 0.1 peak`` to first with ``|y| >= 0.5 peak`` |
+| end_db | dB | peak level of the stretch 20 ms to 10 ms before the clip's end, relative to the peak |
+
+A file "pops" when it starts above -40 dB of its peak, and its tail is "cut" when it is
+still above -20 dB of its peak 10-20 ms before its end (the last 10 ms being the fade).
+The ``edges`` metric reports them for the scored and the reference set; the finishing chain of
+the producer tools (:func:`kickgan.producer.export.finish`) is measured with them in
+``scripts/measure-edges.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kickgan.errors import ParameterError
+from kickgan.metrics.descriptors import finite_median
+from kickgan.metrics.registry import register_metric
+
+POP_DB = -40.0  # a first sample above this (relative to the peak) is a pop
+CUT_DB = -20.0  # a tail above this 10-20 ms before the end is cut
+FLOOR_DB = -120.0  # the lowest level reported (a zero sample)
+
+
+def _peaks(clips: np.ndarray) -> np.ndarray:
+    clips = np.asarray(clips, dtype=np.float64)
+    if clips.ndim != 2 or clips.shape[1] == 0:
+        raise ParameterError(f"clips must be [N,T] with T >= 1, got shape {clips.shape}")
+    return np.abs(clips).max(axis=1)
+
+
+def first_sample_db(clips: np.ndarray) -> np.ndarray:
+    """Level of each clip's first sample relative to its peak, in dB ``[N]``, at least ``FLOOR_DB``
+    (NaN for silence)."""
+    peak = _peaks(clips)
+    ratio = np.abs(np.asarray(clips, np.float64)[:, 0]) / np.where(peak > 0, peak, 1.0)
+    return np.where(peak > 0, 20 * np.log10(np.maximum(ratio, 10 ** (FLOOR_DB / 20))), np.nan)
+
+
+def rise_ms(clips: np.ndarray, sr: int, low: float = 0.1, high: float = 0.5) -> np.ndarray:
+    """Time from the first sample at ``low`` x peak to the first at ``high`` x peak, in ms ``[N]``."""
+    peak = _peaks(clips)
+    mag = np.abs(np.asarray(clips, np.float64))
+    first_low = np.argmax(mag >= low * peak[:, None], axis=1)
+    first_high = np.argmax(mag >= high * peak[:, None], axis=1)
+    return np.where(peak > 0, (first_high - first_low) * 1000.0 / sr, np.nan)
+
+
+def end_level_db(clips: np.ndarray, sr: int, from_ms: float = 20.0, to_ms: float = 10.0) -> np.ndarray:
+    """Peak level of the stretch ``from_ms`` to ``to_ms`` before the end, relative to the clip's peak, dB ``[N]``."""
+    peak = _peaks(clips)
+    t = np.asarray(clips).shape[1]
+    a, b = max(0, t - int(round(from_ms * sr / 1000))), max(1, t - int(round(to_ms * sr / 1000)))
+    tail = np.abs(np.asarray(clips, np.float64)[:, a:b]).max(axis=1)
+    ratio = tail / np.where(peak > 0, peak, 1.0)
+    return np.where(peak > 0, 20 * np.log10(np.maximum(ratio, 10 ** (FLOOR_DB / 20))), np.nan)
+
+
+def edge_summary(clips: np.ndarray, sr: int) -> dict[str, float]:
+    """Medians of the three measures, the share of clips that pop and the share whose tail is cut."""
+    first, rise, end = first_sample_db(clips), rise_ms(clips, sr), end_level_db(clips, sr)
+    return {
+        "first_db_median": float(np.nanmedian(first)),
+        "pop_share": float(np.mean(first > POP_DB)),
+        "rise_ms_median": float(np.nanmedian(rise)),
+        "end_db_median": float(np.nanmedian(end)),
+        "cut_share": float(np.mean(end > CUT_DB)),
+    }
+
+
+@register_metric("edges", paper="how a kick file starts and ends: first-sample level, 10-50 % rise, level before the end")
+def edges_metric(gen, ref, train=None) -> dict:
+    """For both sets: the median first-sample level and the share that pops, the median 10-50 % rise,
+    the median level 20-10 ms before the end and the share whose tail is cut."""
+    out: dict = {}
+    for prefix, feats in (("edge", gen), ("edge/ref", ref)):
+        first, rise, end = feats.edges[:, 0], feats.edges[:, 1], feats.edges[:, 2]
+        sounding = np.isfinite(first)
+        out[f"{prefix}/first_db_median"] = finite_median(first)
+        out[f"{prefix}/pop_share"] = float((first[sounding] > POP_DB).mean()) if sounding.any() else None
+        out[f"{prefix}/rise_ms_median"] = finite_median(rise)
+        out[f"{prefix}/end_db_median"] = finite_median(end)
+        out[f"{prefix}/cut_share"] = float((end[sounding] > CUT_DB).mean()) if sounding.any() else None
+    return out
