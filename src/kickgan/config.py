@@ -26,6 +26,7 @@ from kickgan.errors import KickganError, ParameterError
 from kickgan.io import read_yaml_mapping
 from kickgan.losses import KINDS as LOSS_KINDS
 from kickgan.models import ModelConfig, check_compatible
+from kickgan.models.precision import PRECISIONS
 from kickgan.modules import parse_policy
 from kickgan.spectral import SpecConfig
 
@@ -106,6 +107,7 @@ class TrainConfig:
     seed: int = 0
     device: str = "auto"  # auto | cpu | cuda | mps
     deterministic: bool = False  # torch.use_deterministic_algorithms: exact resume, slower
+    precision: str = "fp32"  # fp32 | bf16 (autocast; CPU or GPU) | fp16 (autocast + grad scaler; CUDA only)
     time_budget_minutes: float = 0.0  # stop (with a checkpoint) after this much training, 0 = no limit
 
     def __post_init__(self) -> None:
@@ -118,6 +120,9 @@ class TrainConfig:
         within("ema_decay", self.ema_decay, 0.0, 1.0)
         choice("best_metric", self.best_metric, BEST_METRICS)
         choice("device", self.device, DEVICES)
+        choice("precision", self.precision, PRECISIONS)
+        if self.precision == "fp16" and self.device in ("cpu", "mps"):
+            raise ParameterError(f"precision: fp16 needs a CUDA device (got device {self.device}); use bf16 on a CPU")
         check_compatible(self.model, self.loss.kind, self.loss.penalty)
 
     def to_dict(self) -> dict:

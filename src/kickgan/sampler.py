@@ -6,7 +6,8 @@
 Kick ``i`` is made from seed ``i`` alone (:func:`kickgan.models.sample_latents`),
 by the EMA generator, and turned into audio by the run's own representation
 (with the statistics stored in the checkpoint), so the same checkpoint and seed
-give the same kick anywhere.
+give the same kick anywhere. With ``precision="bf16"`` (or ``fp16`` on CUDA) the
+generator runs under autocast; the representation's decoding stays float32.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from kickgan.config import config_from_dict
 from kickgan.errors import KickganError
 from kickgan.models import sample_latents
 from kickgan.models.family import load_sampling_generator
+from kickgan.models.precision import autocast, check_precision, prepare
 from kickgan.spectral import make_representation
 
 DECODE_CHUNK = 64
@@ -38,15 +40,19 @@ def decode_each(rep: torch.nn.Module, x: torch.Tensor) -> torch.Tensor:
 
 
 class KickSampler:
-    """The EMA generator and the representation of one checkpoint, in eval mode on ``device``."""
+    """The EMA generator and the representation of one checkpoint, in eval mode on ``device``;
+    G runs in ``precision`` (fp32, bf16, or fp16 on CUDA)."""
 
-    def __init__(self, G: torch.nn.Module, rep: torch.nn.Module, cfg, path: Path, device: str | torch.device):
-        self.G, self.rep, self.cfg, self.path = G, rep, cfg, path
+    def __init__(self, G: torch.nn.Module, rep: torch.nn.Module, cfg, path: Path, device: str | torch.device,
+                 precision: str = "fp32"):
         self.device = torch.device(device)
+        check_precision(precision, self.device)
+        self.G, self.rep, self.cfg, self.path = prepare(G, precision), rep, cfg, path
+        self.precision = precision
         self._hash: str | None = None
 
     @classmethod
-    def from_checkpoint(cls, path: str | Path, device: str | torch.device = "cpu") -> KickSampler:
+    def from_checkpoint(cls, path: str | Path, device: str | torch.device = "cpu", precision: str = "fp32") -> KickSampler:
         """Load a checkpoint or generator file (``kickgan export``), or a run folder's
         ``checkpoints/best.pt`` (else ``latest.pt``)."""
         path = resolve_checkpoint(path)
@@ -60,7 +66,7 @@ class KickSampler:
             raise KickganError(f"{path}: weights do not fit the stored config ({str(exc).splitlines()[0]})") from None
         except KickganError as exc:
             raise KickganError(f"{path}: {exc}") from None
-        return cls(G.to(device).eval(), rep.to(device).eval(), cfg, path, device)
+        return cls(G.to(device).eval(), rep.to(device).eval(), cfg, path, device, precision)
 
     @property
     def sr(self) -> int:
@@ -91,9 +97,14 @@ class KickSampler:
         :func:`decode_each` so each kick is independent of its batch."""
         if z.dim() != 2 or z.shape[1] != self.z_dim:
             raise KickganError(f"decode: expected z [B, {self.z_dim}] (got {list(z.shape)})")
-        chunks = [decode_each(self.rep, self.G(z[i : i + DECODE_CHUNK].to(self.device))).float().cpu()
+        chunks = [decode_each(self.rep, self._generate(z[i : i + DECODE_CHUNK])).float().cpu()
                   for i in range(0, len(z), DECODE_CHUNK)]
         return torch.cat(chunks) if chunks else torch.zeros(0, 1, self.length)
+
+    def _generate(self, z: torch.Tensor) -> torch.Tensor:
+        """G's output for ``z``, computed in the sampler's precision, as float32."""
+        with autocast(self.precision, self.device):
+            return self.G(z.to(self.device)).float()
 
     def generate(self, seeds: list[int]) -> np.ndarray:
         """The kicks of ``seeds``: ``np.ndarray [B, length]`` float32 at ``sr``."""

@@ -34,6 +34,12 @@ def add_checkpoint(parser: argparse.ArgumentParser, bundled: bool = True) -> Non
         parser.add_argument("checkpoint", metavar="CKPT", help="a checkpoint file, or a run folder (its best checkpoint)")
 
 
+def add_precision(parser) -> None:
+    """``--precision`` of every command that loads a sampler (a parser or an argument group)."""
+    parser.add_argument("--precision", choices=("fp32", "bf16", "fp16"), default="fp32",
+                        help="the generator's precision: fp32 (default), bf16, or fp16 on CUDA")
+
+
 def add_export_options(parser: argparse.ArgumentParser, controls: bool = True) -> None:
     """The options of every command that writes kicks."""
     group = parser.add_argument_group("output")
@@ -44,6 +50,7 @@ def add_export_options(parser: argparse.ArgumentParser, controls: bool = True) -
     group.add_argument("--loudness-db", type=float, metavar="DB", help="RMS level in dBFS instead (peak kept <= --peak-db)")
     group.add_argument("--force", action="store_true", help="overwrite existing files")
     group.add_argument("--device", type=parse_device, default="cpu", help="torch device for the generator (default cpu)")
+    add_precision(group)
     group.add_argument("--threads", type=int, default=1,
                        help="torch CPU threads (default 1: kicks are made one at a time, too small to share)")
     if controls:
@@ -88,7 +95,7 @@ def load_sampler(args: argparse.Namespace, steer: bool = False):
     if path is None:
         path = bundled.default_checkpoint()
         print(f"no CKPT given: using the bundled model {path.stem} ({path})", file=sys.stderr)
-    sampler = KickSampler.from_checkpoint(path, device=args.device)
+    sampler = KickSampler.from_checkpoint(path, device=args.device, precision=args.precision)
     if steer and not controls_mod.is_fitted(sampler):
         print(f"fitting the pitch/decay/click controls on {controls_mod.N_FIT} kicks (once per checkpoint) ...", file=sys.stderr)
         controls_mod.load_or_fit(sampler)

@@ -8,7 +8,7 @@ import sys
 import tempfile
 
 from kickgan.cli.common import make_parser
-from kickgan.cli.generate import add_checkpoint, load_sampler
+from kickgan.cli.generate import add_checkpoint, add_precision, load_sampler
 from kickgan.errors import UsageError
 
 EXAMPLES = """
@@ -26,6 +26,7 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--encode-steps", type=int, default=30, help="refinement steps when encoding an upload (default 30)")
     parser.add_argument("--device", default="cpu", help="torch device for the generator (default cpu)")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
+    add_precision(parser)
 
 
 def main(argv: list[str], prog: str) -> int:

@@ -3,15 +3,19 @@
 Both return the unweighted penalty; the caller multiplies by lambda (WGAN-GP, usually 10)
 or gamma / 2 (R1) and, for lazy R1 (Karras et al. 2020), calls it every k-th D step and
 scales by k. D must not use batch norm: the penalties are per-sample gradients.
+``D`` may be any callable, e.g. a network run under autocast.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
-from torch import nn
+
+Critic = Callable[[torch.Tensor], torch.Tensor]
 
 
-def _input_grad(D: nn.Module, x: torch.Tensor) -> torch.Tensor:
+def _input_grad(D: Critic, x: torch.Tensor) -> torch.Tensor:
     """d sum(D(x)) / dx [B,...], keeping the graph so the penalty itself can be differentiated."""
     x = x.detach().requires_grad_(True)
     (grad,) = torch.autograd.grad(D(x).sum(), x, create_graph=True)
@@ -19,7 +23,7 @@ def _input_grad(D: nn.Module, x: torch.Tensor) -> torch.Tensor:
 
 
 def gradient_penalty(
-    D: nn.Module, real: torch.Tensor, fake: torch.Tensor, generator: torch.Generator | None = None
+    D: Critic, real: torch.Tensor, fake: torch.Tensor, generator: torch.Generator | None = None
 ) -> torch.Tensor:
     """WGAN-GP: mean over the batch of (||grad_x D(x_hat)||_2 - 1)^2, x_hat = a real + (1 - a) fake.
 
@@ -33,6 +37,6 @@ def gradient_penalty(
     return ((grad.norm(2, dim=1) - 1) ** 2).mean()
 
 
-def r1_penalty(D: nn.Module, real: torch.Tensor) -> torch.Tensor:
+def r1_penalty(D: Critic, real: torch.Tensor) -> torch.Tensor:
     """R1: mean over the batch of ||grad_x D(x)||_2^2 at real samples x [B,...]."""
     return _input_grad(D, real).pow(2).sum(dim=1).mean()

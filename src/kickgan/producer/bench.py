@@ -54,6 +54,7 @@ def main(argv: list[str], parser: argparse.ArgumentParser) -> int:
     parser.add_argument("--n", type=int, default=1000, help="kicks for the throughput (default 1000)")
     parser.add_argument("--repeats", type=int, default=20, help="seeds timed for the latency (default 20)")
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1, as kickgan generate)")
+    parser.add_argument("--precision", choices=("fp32", "bf16"), default="fp32", help="the generator's precision")
     parser.add_argument("--json", help="write the result here")
     parser.add_argument("--markdown", metavar="FILE", help="also append the table to this Markdown file, e.g. docs/benchmarks.md")
     args = parser.parse_args(argv)
@@ -65,7 +66,7 @@ def main(argv: list[str], parser: argparse.ArgumentParser) -> int:
         sampler, model = _sampler(args, Path(tmp))
         result = {
             "bench": "generate", "model": model, "shape": list(sampler.rep.shape), "sr": sampler.sr,
-            "inversion": sampler.cfg.representation.inversion, "threads": args.threads,
+            "inversion": sampler.cfg.representation.inversion, "threads": args.threads, "precision": args.precision,
             "machine": f"{platform.machine()} {platform.processor() or ''}".strip(), "date": _today(),
             "load_average": os.getloadavg()[0],
             "versions": {"kickgan": __version__, "torch": torch.__version__},
@@ -141,7 +142,8 @@ def markdown(result: dict) -> str:
         f"## kickgan bench generate ({result['date']})",
         "",
         f"model: {result['model']}, shape {'x'.join(map(str, result['shape']))} at {result['sr']} Hz, "
-        f"inversion {result['inversion']}; {result['threads']} torch threads, {result['machine']}, "
+        f"inversion {result['inversion']}; G in {result['precision']}; {result['threads']} torch threads, "
+        f"{result['machine']}, "
         f"load average {result['load_average']:.1f} at the start; kicks exported at 44.1 kHz, 16-bit WAV + JSON sidecar.",
         "",
         "| one kick: median (ms) | fastest (ms) | decode (ms) | finish (ms) | write (ms) "
@@ -161,7 +163,7 @@ def markdown(result: dict) -> str:
 
 def _sampler(args, tmp: Path) -> tuple[KickSampler, str]:
     if args.checkpoint:
-        return KickSampler.from_checkpoint(args.checkpoint), str(args.checkpoint)
+        return KickSampler.from_checkpoint(args.checkpoint, precision=args.precision), str(args.checkpoint)
     cfg = load_config(args.config)
     rep = make_representation(cfg.representation)
     rep.fit(synthesize(32, seed=0, sr=rep.cfg.sr, length=rep.cfg.length)[0])
@@ -169,7 +171,7 @@ def _sampler(args, tmp: Path) -> tuple[KickSampler, str]:
     G, _ = build_models(cfg.model, tuple(rep.shape))
     state = {"step": 0, "G_ema": {"model": G.state_dict()}, "representation": rep.state_dict(), "config": cfg.to_dict()}
     path = save_generator(tmp / "untrained.pt", state)
-    return KickSampler.from_checkpoint(path), f"{cfg.name} (untrained: built from {args.config})"
+    return KickSampler.from_checkpoint(path, precision=args.precision), f"{cfg.name} (untrained: built from {args.config})"
 
 
 def _append(path: Path, text: str) -> None:

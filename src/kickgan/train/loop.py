@@ -26,6 +26,7 @@ from kickgan.config import TrainConfig
 from kickgan.errors import KickganError
 from kickgan.losses import spectral_profile
 from kickgan.models import sample_latents
+from kickgan.models.precision import check_precision
 from kickgan.spectral import make_representation
 from kickgan.train.data import batch_indices, load_training_clips
 from kickgan.train.distributed import Dist, any_rank, close_distributed, init_distributed
@@ -58,6 +59,7 @@ def train(
 
 def _train(cfg, data, out, resume, info: Dist, progress: bool) -> Path | None:
     _set_determinism(cfg)
+    check_precision(cfg.precision, info.device)
     if cfg.batch_size % info.world:
         raise KickganError(f"batch_size: {cfg.batch_size} does not split over {info.world} processes")
     state = load_checkpoint(Path(resume) / "checkpoints" / "latest.pt") if resume else None
@@ -118,12 +120,13 @@ class _Loop:
         bar = tqdm(total=cfg.steps, initial=trainer.step, unit="step", dynamic_ncols=True,
                    disable=not (progress and self.info.is_main))
         budget = cfg.time_budget_minutes * 60
+        specs = specs.to(self.info.device)  # resident: each batch is a gather on the device, no upload
         try:
             while trainer.step < cfg.steps:
                 start = time.perf_counter()
                 n = trainer.batches_per_step
                 batches = [specs[batch_indices(len(specs), per_rank, trainer.step * n + k,
-                                               cfg.seed, self.info.rank, self.info.world)].to(self.info.device)
+                                               cfg.seed, self.info.rank, self.info.world)]
                            for k in range(n)]
                 scalars = self.trainer.train_step(batches)
                 step = trainer.step

@@ -3,6 +3,13 @@
 :class:`Trainer` owns G, D, the EMA of G, both Adam optimisers and the loop's own
 random generator (latents, augmentations, penalty mixing), and captures all of
 them in :meth:`Trainer.state_dict`, so a restored trainer continues bit for bit.
+
+G and D run in ``cfg.precision`` (:func:`kickgan.models.precision.autocast`); their outputs
+are cast to float32 before the losses, so the losses' reductions, the penalties' norms,
+EMA, the optimisers and their state stay float32. ``fp16`` adds one gradient scaler per
+optimiser (saved with the rest of the state) for the backward pass of the total loss; the
+penalties' inner input gradients are not scaled, since an overflow there would make the
+penalty itself non-finite rather than be skipped by the scaler.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from kickgan import losses
 from kickgan.config import TrainConfig
 from kickgan.errors import KickganError
 from kickgan.models import build_models, sample_latents
+from kickgan.models.precision import autocast, prepare
 from kickgan.modules import diff_augment
 from kickgan.train.distributed import Dist, average_gradients, broadcast_module
 from kickgan.train.ema import EMA
@@ -44,10 +52,15 @@ class Trainer:
         self.G, self.D = G.to(info.device), D.to(info.device)
         broadcast_module(self.G, info)
         broadcast_module(self.D, info)
+        prepare(self.G, cfg.precision)
+        prepare(self.D, cfg.precision)
         self.ema = EMA(self.G, cfg.ema_decay)
         betas = tuple(cfg.optim.betas)
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=cfg.optim.lr_g, betas=betas)
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=cfg.optim.lr_d, betas=betas)
+        fp16 = cfg.precision == "fp16"
+        self.scaler_d = torch.amp.GradScaler(info.device.type) if fp16 else None
+        self.scaler_g = torch.amp.GradScaler(info.device.type) if fp16 else None
         self.generator = torch.Generator().manual_seed(cfg.seed * 1009 + info.rank)
         torch.manual_seed(cfg.seed * 1009 + info.rank)  # per-rank randomness inside the models
         self.real_profile = None if real_profile is None else real_profile.to(info.device)
@@ -69,12 +82,14 @@ class Trainer:
         """``len(real_batches)`` D updates, one G update, one EMA update; returns the step's scalars.
 
         Raises :class:`kickgan.train.guards.NonFiniteError` before any optimiser step that would
-        take a non-finite value.
+        take a non-finite value. The scalars stay tensors until the end of the step: one host
+        sync per update (the guard) and one for the whole record.
         """
         step = self.step + 1
         d_stats = [self._d_step(real, step, k) for k, real in enumerate(real_batches)]
-        scalars = _mean_by_key(d_stats)  # lazy R1 runs in some D updates only
-        scalars.update(self._g_step(real_batches[0].shape[0], step))
+        g_stats = self._g_step(real_batches[0].shape[0], step)
+        scalars = _mean_by_key([_to_floats(s) for s in d_stats])  # lazy R1 runs in some D updates only
+        scalars.update(_to_floats(g_stats))
         scalars["lr"] = self.opt_g.param_groups[0]["lr"]
         scalars["lr/d"] = self.opt_d.param_groups[0]["lr"]
         # EMA warm-up: early on, the average would mostly hold the random initial weights
@@ -83,56 +98,77 @@ class Trainer:
         self.step = step
         return scalars
 
-    def _d_step(self, real: torch.Tensor, step: int, k: int) -> dict[str, float]:
-        cfg = self.cfg.loss
-        with torch.no_grad():
-            fake = self.G(self.latents(real.shape[0]))
-        real_a, fake_a = self.augment(real), self.augment(fake)
-        real_logits, fake_logits = self.D(real_a), self.D(fake_a)
-        loss = losses.d_loss(cfg.kind, real_logits, fake_logits)
-        stats = {"loss/d": loss.item(), "d/real": real_logits.mean().item(), "d/fake": fake_logits.mean().item()}
-        if cfg.kind == "wgan-gp" and cfg.gp_lambda > 0:
-            gp = losses.gradient_penalty(self.D, real_a, fake_a, generator=self.generator)
-            stats["loss/gp"] = gp.item()
-            loss = loss + cfg.gp_lambda * gp
-        d_update = (step - 1) * self.cfg.optim.n_critic + k
-        if cfg.r1_gamma > 0 and d_update % cfg.r1_interval == 0:  # lazy R1, scaled by its interval
-            r1 = losses.r1_penalty(self.D, real_a)
-            stats["loss/r1"] = r1.item()
-            loss = loss + (cfg.r1_gamma / 2) * cfg.r1_interval * r1
-        stats["loss/d_total"] = loss.item()
-        check_finite_scalars(step, stats)
-        self.opt_d.zero_grad(set_to_none=True)
-        loss.backward()
-        stats["grad_norm/d"] = self._reduce_and_norm(self.D, step, "grad_norm/d")
-        self.opt_d.step()
-        return stats
+    def _autocast(self):
+        """One autocast region per update: each weight is cast to the low precision once and
+        reused by every forward pass in it (G's weights only ever meet it under ``no_grad`` in
+        D's update, and D's are frozen in G's, so no cached cast loses its gradient)."""
+        return autocast(self.cfg.precision, self.info.device)
 
-    def _g_step(self, batch_size: int, step: int) -> dict[str, float]:
+    def _critic(self, x: torch.Tensor) -> torch.Tensor:
+        """D's logits as float32, so the losses and penalties reduce in float32."""
+        return self.D(x).float()
+
+    def _d_step(self, real: torch.Tensor, step: int, k: int) -> dict[str, torch.Tensor]:
+        cfg = self.cfg.loss
+        with self._autocast():
+            with torch.no_grad():
+                fake = self.G(self.latents(real.shape[0])).float()
+            real_a, fake_a = self.augment(real), self.augment(fake)
+            real_logits, fake_logits = self._critic(real_a), self._critic(fake_a)
+            loss = losses.d_loss(cfg.kind, real_logits, fake_logits)
+            stats = {"loss/d": loss, "d/real": real_logits.mean(), "d/fake": fake_logits.mean()}
+            if cfg.kind == "wgan-gp" and cfg.gp_lambda > 0:
+                gp = losses.gradient_penalty(self._critic, real_a, fake_a, generator=self.generator)
+                stats["loss/gp"] = gp
+                loss = loss + cfg.gp_lambda * gp
+            d_update = (step - 1) * self.cfg.optim.n_critic + k
+            if cfg.r1_gamma > 0 and d_update % cfg.r1_interval == 0:  # lazy R1, scaled by its interval
+                r1 = losses.r1_penalty(self._critic, real_a)
+                stats["loss/r1"] = r1
+                loss = loss + (cfg.r1_gamma / 2) * cfg.r1_interval * r1
+        stats["loss/d_total"] = loss
+        self.opt_d.zero_grad(set_to_none=True)
+        (loss if self.scaler_d is None else self.scaler_d.scale(loss)).backward()
+        return self._step(self.D, self.opt_d, self.scaler_d, step, stats, "grad_norm/d")
+
+    def _g_step(self, batch_size: int, step: int) -> dict[str, torch.Tensor]:
         cfg = self.cfg.loss
         self.D.requires_grad_(False)
         try:
-            fake = self.G(self.latents(batch_size))
-            loss = losses.g_loss(cfg.kind, self.D(self.augment(fake)))
-            stats = {"loss/g": loss.item()}
-            if cfg.durall_weight > 0:
-                durall = losses.durall_loss(fake, self.real_profile)
-                stats["loss/durall"] = durall.item()
-                loss = loss + cfg.durall_weight * durall
-            check_finite_scalars(step, stats)
+            with self._autocast():
+                fake = self.G(self.latents(batch_size)).float()
+                loss = losses.g_loss(cfg.kind, self._critic(self.augment(fake)))
+                stats = {"loss/g": loss}
+                if cfg.durall_weight > 0:
+                    durall = losses.durall_loss(fake, self.real_profile)
+                    stats["loss/durall"] = durall
+                    loss = loss + cfg.durall_weight * durall
             self.opt_g.zero_grad(set_to_none=True)
-            loss.backward()
+            (loss if self.scaler_g is None else self.scaler_g.scale(loss)).backward()
         finally:
             self.D.requires_grad_(True)
-        stats["grad_norm/g"] = self._reduce_and_norm(self.G, step, "grad_norm/g")
-        self.opt_g.step()
-        return stats
+        return self._step(self.G, self.opt_g, self.scaler_g, step, stats, "grad_norm/g")
 
-    def _reduce_and_norm(self, module: torch.nn.Module, step: int, name: str) -> float:
+    def _step(self, module, opt, scaler, step: int, stats: dict, name: str) -> dict[str, torch.Tensor]:
+        """Average the gradients over ranks, add their norm to ``stats``, check, step ``opt``.
+
+        A non-finite loss or gradient stops the run before the step; in fp16 a non-finite
+        gradient is the scaler's business instead (it skips the step and lowers its scale).
+        """
         average_gradients(module, self.info)
-        norm = torch.nn.utils.clip_grad_norm_(module.parameters(), float("inf")).item()
-        check_finite_scalars(step, {name: norm})
-        return norm
+        if scaler is not None:
+            scaler.unscale_(opt)
+        stats = {key: value.detach() for key, value in stats.items()}
+        stats[name] = torch.nn.utils.get_total_norm([p.grad for p in module.parameters() if p.grad is not None])
+        checked = stats if scaler is None else {k: v for k, v in stats.items() if k != name}
+        if not bool(torch.isfinite(torch.stack(list(checked.values()))).all()):
+            check_finite_scalars(step, _to_floats(checked))
+        if scaler is None:
+            opt.step()
+        else:
+            scaler.step(opt)
+            scaler.update()
+        return stats
 
     @property
     def batches_per_step(self) -> int:
@@ -162,6 +198,8 @@ class Trainer:
             "opt_g": self.opt_g.state_dict(),
             "opt_d": self.opt_d.state_dict(),
             "rng": rng_state(self.generator),
+            **({} if self.scaler_d is None else {"scaler_d": self.scaler_d.state_dict(),
+                                                 "scaler_g": self.scaler_g.state_dict()}),
         }
 
     def load_state_dict(self, state: dict) -> None:
@@ -172,11 +210,19 @@ class Trainer:
             self.ema.load_state_dict(state["G_ema"])
             self.opt_g.load_state_dict(state["opt_g"])
             self.opt_d.load_state_dict(state["opt_d"])
+            if self.scaler_d is not None:
+                self.scaler_d.load_state_dict(state["scaler_d"])
+                self.scaler_g.load_state_dict(state["scaler_g"])
         except (RuntimeError, ValueError, KeyError) as exc:
             reason = str(exc).strip().splitlines()[0]
             raise KickganError(f"checkpoint does not fit this config's models ({reason})") from None
         set_rng_state(state["rng"], self.generator)
         self.step = int(state["step"])
+
+
+def _to_floats(stats: dict[str, torch.Tensor]) -> dict[str, float]:
+    """0-d tensors -> Python floats, in one transfer."""
+    return dict(zip(stats, torch.stack(list(stats.values())).float().tolist(), strict=True))
 
 
 def _mean_by_key(stats: list[dict[str, float]]) -> dict[str, float]:
