@@ -4,8 +4,8 @@ Which kicks: per model, ``n`` kicks (seeds 0..n-1) from each run's checkpoint wh
 still holds its run folders, else the gallery WAVs the report keeps (``experiment.json``'s ``audio``);
 the real side is the dataset's reference split when the dataset is reachable, else the report's real
 WAVs. Every set is cut to the shortest clip among them, so all are compared over the same span.
-Writes ``analysis.json`` (every number and curve), ``analysis.md`` and ``figures/{spatial_patterns,
-nonspatial_distributions}.{png,pdf}``.
+Writes ``analysis.json`` (every number and curve), ``analysis.md``, ``figures/{spatial_patterns,
+nonspatial_distributions}.{png,pdf}`` and ``ablation.md`` (:mod:`kickgan.experiment.ablation`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import numpy as np
 
 from kickgan.errors import KickganError
 from kickgan.experiment import analysis as an
+from kickgan.experiment.ablation import ablation_markdown
 from kickgan.experiment.record import budget_text, load_record
 from kickgan.io import read_audio, write_json, write_text
 
@@ -159,7 +160,9 @@ def write_analysis(folder: str | Path, n: int = 64, log: Callable[[str], None] =
     result = analyse(record, folder, n, log)
     write_json(folder / "analysis.json", _jsonable(result))
     write_text(folder / "analysis.md", analysis_markdown(result, record))
-    return [folder / "analysis.json", folder / "analysis.md"] + write_analysis_figures(result, record, folder)
+    write_text(folder / "ablation.md", f"# Ablations: {record['name']}\n\n{ablation_markdown(record)}")
+    return ([folder / "analysis.json", folder / "analysis.md", folder / "ablation.md"]
+            + write_analysis_figures(result, record, folder))
 
 
 def _checkpoint(folder: Path, run: dict) -> Path | None:

@@ -16,7 +16,7 @@ SPECIAL = {"\\": "\\textbackslash{}", "{": "\\{", "}": "\\}", "$": "\\$", "&": "
            "^": "\\textasciicircum{}", "_": "\\_", "%": "\\%", "~": "\\textasciitilde{}"}
 UNICODE = {"±": "$\\pm$", "↓": "$\\downarrow$", "↑": "$\\uparrow$", "→": "$\\to$", "×": "$\\times$",
            "≥": "$\\geq$", "≤": "$\\leq$", "–": "--", "—": "---", "…": "\\dots{}", "°": "$^\\circ$",
-           "≈": "$\\approx$", "−": "$-$", "µ": "$\\mu$"}
+           "≈": "$\\approx$", "−": "$-$", "µ": "$\\mu$", "Δ": "$\\Delta$"}
 INLINE = re.compile(r"`(?P<code>[^`]+)`|\[@(?P<cite>[^\]]+)\]|\[(?P<text>[^\]]+)\]\((?P<url>[^)\s]+)\)"
                     r"|\*\*(?P<bold>.+?)\*\*|\*(?P<emph>[^*\s][^*]*)\*")
 FIGURE = re.compile(r"^!\[(?P<caption>[^\]]*)\]\((?P<path>[^)\s]+)\)$")

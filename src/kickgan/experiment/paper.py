@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kickgan.experiment import latex, references, results
+from kickgan.experiment.ablation import ablation_markdown
 from kickgan.experiment.methods import methods_markdown
 from kickgan.experiment.record import budget_text, load_record
 from kickgan.experiment.report import results_markdown
@@ -66,6 +67,7 @@ def sections(record: dict, folder: Path, out: Path) -> list[str | Raw]:
         text = "\n".join(line for line in analysis.read_text(encoding="utf-8").splitlines()
                          if not line.startswith("!["))
         blocks += ["### Spatial patterns and nonspatial distributions\n", _demote(text)]
+    blocks += ["### Ablations\n", ablation_markdown(record)]
     if (folder / "index.html").is_file():
         link = Path(os.path.relpath(folder / "index.html", out)).as_posix()
         blocks.append(f"Audio gallery: [{link}]({link}).\n")
