@@ -68,6 +68,7 @@ def test_tex_is_well_formed_and_cites_only_bib_keys(paper):
     _, out = paper
     tex = (out / "paper.tex").read_text()
     assert latex_problems(tex, out, _bib_keys(out)) == []
+    assert tex.isascii()  # ±, arrows and the like become LaTeX commands
     cites = {k for keys in re.findall(r"\\cite\{([^}]*)\}", tex) for k in keys.split(",")}
     assert {"radford2016dcgan", "durall2020upconv"} <= cites  # the fixture's dcgan models; artefact metric
     assert tex.count("\\includegraphics") == 7  # the report's five figures and the analysis' two
