@@ -86,3 +86,11 @@ def test_cli_writes_the_files_and_checks_n(tmp_path, capsys):
     with pytest.raises(UsageError, match="--n: need at least 2"):
         analyse_cli.main([str(tmp_path), "--n", "1"], prog="kickgan analyse")
     assert np.isfinite(json.loads((tmp_path / "analysis.json").read_text())["sets"]["real"]["radial_peak_db"])
+
+
+def test_rerunning_rewrites_identical_figures(analysed):
+    folder, _ = analysed
+    before = {p.name: p.read_bytes() for p in (folder / "figures").glob("*_*.*")}
+    write_analysis(folder, log=lambda _: None)
+    after = {p.name: p.read_bytes() for p in (folder / "figures").glob("*_*.*")}
+    assert "spatial_patterns.pdf" in before and after == before  # no timestamps in the PNGs or PDFs
