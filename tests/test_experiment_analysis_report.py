@@ -94,3 +94,12 @@ def test_rerunning_rewrites_identical_figures(analysed):
     write_analysis(folder, log=lambda _: None)
     after = {p.name: p.read_bytes() for p in (folder / "figures").glob("*_*.*")}
     assert "spatial_patterns.pdf" in before and after == before  # no timestamps in the PNGs or PDFs
+
+
+def test_a_folder_without_experiment_json_is_a_one_line_error(tmp_path):
+    from kickgan.cli import paper as paper_cli
+
+    for cli, prog in ((analyse_cli, "kickgan analyse"), (paper_cli, "kickgan paper")):
+        with pytest.raises(KickganError, match="experiment.json: no such file"):
+            cli.main([str(tmp_path)], prog=prog)
+    assert list(tmp_path.iterdir()) == []
