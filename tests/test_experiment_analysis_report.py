@@ -103,3 +103,18 @@ def test_a_folder_without_experiment_json_is_a_one_line_error(tmp_path):
         with pytest.raises(KickganError, match="experiment.json: no such file"):
             cli.main([str(tmp_path)], prog=prog)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_reference_option_picks_the_real_kicks(tmp_path):
+    from test_experiment_report import SR, _kick
+
+    make_record(tmp_path / "exp")
+    refs = tmp_path / "refs"
+    for i in range(5):
+        write_wav(refs / f"k{i}.wav", _kick(80.0, 0.1), SR)
+    assert analyse_cli.main([str(tmp_path / "exp"), "--reference", str(refs)], prog="kickgan analyse") == 0
+    result = json.loads((tmp_path / "exp" / "analysis.json").read_text())
+    assert result["sources"]["real"] == str(refs) and result["sets"]["real"]["n"] == 5
+    assert result["sets"]["real"]["glide_end_hz"] == pytest.approx(80.0, abs=1.5)
+    with pytest.raises(KickganError):
+        analyse_cli.main([str(tmp_path / "exp"), "--reference", str(tmp_path / "missing")], prog="kickgan analyse")

@@ -2,8 +2,8 @@
 
 Which kicks: per model, ``n`` kicks (seeds 0..n-1) from each run's checkpoint when the report folder
 still holds its run folders, else the gallery WAVs the report keeps (``experiment.json``'s ``audio``);
-the real side is the dataset's reference split when the dataset is reachable, else the report's real
-WAVs. Every set is cut to the shortest clip among them, so all are compared over the same span.
+the real side is ``reference`` when given (a dataset split or a folder of audio), else the dataset's
+reference split when the dataset is reachable, else the report's real WAVs. Every set is cut to the shortest clip among them, so all are compared over the same span.
 Writes ``analysis.json`` (every number and curve), ``analysis.md``, ``figures/{spatial_patterns,
 nonspatial_distributions}.{png,pdf}`` and ``ablation.md`` (:mod:`kickgan.experiment.ablation`).
 """
@@ -43,21 +43,12 @@ NUMBERS = (
 )
 
 
-def kick_sets(record: dict, folder: Path, n: int, log: Callable[[str], None] = print
-              ) -> tuple[int, dict[str, np.ndarray], dict[str, str]]:
+def kick_sets(record: dict, folder: Path, n: int, reference: str | None = None,
+              log: Callable[[str], None] = print) -> tuple[int, dict[str, np.ndarray], dict[str, str]]:
     """The clips to analyse: ``sr``, ``{label: clips [N,T]}`` (``real`` first) and ``{label: where from}``."""
     sr = int(record["dataset"]["sr"])
-    sets, sources = {"real": None}, {}
-    data = Path(record["spec"].get("data") or folder / "no-dataset")
-    if (data / "dataset.json").is_file():
-        from kickgan.data.dataset import load_clips
-
-        split = record["spec"]["eval"]["reference"]
-        sets["real"], _ = load_clips(f"{data}:{split}", sr, int(record["dataset"]["length"]))
-        sources["real"] = f"the {split} split of {data}"
-    else:
-        sets["real"] = _read_wavs(folder, record["real"].get("audio", []), sr)
-        sources["real"] = "the report's real WAVs"
+    real, where = _real(record, folder, reference)
+    sets, sources = {"real": real}, {"real": where}
     for name in (m["name"] for m in record["models"]):
         runs = [r for r in record["runs"] if r["model"] == name]
         ckpts = [c for c in (_checkpoint(folder, r) for r in runs) if c is not None]
@@ -76,8 +67,6 @@ def kick_sets(record: dict, folder: Path, n: int, log: Callable[[str], None] = p
         if clips:
             length = min(c.shape[1] for c in clips)
             sets[name] = np.concatenate([c[:, :length] for c in clips])
-    if len(sets["real"]) == 0:
-        raise KickganError(f"{folder}: no real kicks to compare with (no dataset at '{data}', no audio/real WAVs)")
     length = min(c.shape[1] for c in sets.values())
     return sr, {k: c[:, :length] for k, c in sets.items()}, sources
 
@@ -117,9 +106,10 @@ def against_real(s: dict, real: dict) -> dict:
             "radial_abs_db": dev(s["radial"], real["radial"])}
 
 
-def analyse(record: dict, folder: Path, n: int, log: Callable[[str], None] = print) -> dict:
+def analyse(record: dict, folder: Path, n: int, reference: str | None = None,
+            log: Callable[[str], None] = print) -> dict:
     """Every set's summary, its deviations from real, and the artefact scores of experiment.json."""
-    sr, sets, sources = kick_sets(record, folder, n, log)
+    sr, sets, sources = kick_sets(record, folder, n, reference, log)
     summaries = {label: set_summary(clips, sr) for label, clips in sets.items()}
     for label, s in summaries.items():
         s.update(against_real(s, summaries["real"]) if label != "real" else {})
@@ -151,18 +141,37 @@ def analysis_markdown(result: dict, record: dict) -> str:
     return "\n".join(lines)
 
 
-def write_analysis(folder: str | Path, n: int = 64, log: Callable[[str], None] = print) -> list[Path]:
+def write_analysis(folder: str | Path, n: int = 64, reference: str | None = None,
+                   log: Callable[[str], None] = print) -> list[Path]:
     """Analyse the experiment in ``folder``; write analysis.json, analysis.md and two figures; return the paths."""
     from kickgan.experiment.analysis_figures import write_analysis_figures
 
     folder = Path(folder)
     record = load_record(folder)
-    result = analyse(record, folder, n, log)
+    result = analyse(record, folder, n, reference, log)
     write_json(folder / "analysis.json", _jsonable(result))
     write_text(folder / "analysis.md", analysis_markdown(result, record))
     write_text(folder / "ablation.md", f"# Ablations: {record['name']}\n\n{ablation_markdown(record)}")
     return ([folder / "analysis.json", folder / "analysis.md", folder / "ablation.md"]
             + write_analysis_figures(result, record, folder))
+
+
+def _real(record: dict, folder: Path, reference: str | None) -> tuple[np.ndarray, str]:
+    """The real clips ``[N,T]`` and where they came from: ``reference`` (a dataset split or a folder of
+    audio), else the experiment's reference split when its dataset resolves, else the report's real WAVs."""
+    from kickgan.data.dataset import load_clips
+
+    sr, length = int(record["dataset"]["sr"]), int(record["dataset"]["length"])
+    data = Path(record["spec"].get("data") or folder / "no-dataset")
+    if reference is None and (data / "dataset.json").is_file():
+        reference = f"{data}:{record['spec']['eval']['reference']}"
+    if reference is not None:
+        return load_clips(reference, sr, length)[0], reference
+    clips = _read_wavs(folder, record["real"].get("audio", []), sr)
+    if len(clips) == 0:
+        raise KickganError(f"{folder}: no real kicks to compare with (no dataset at '{data}', no audio/real WAVs; "
+                           "give --reference)")
+    return clips, "the report's real WAVs"
 
 
 def _checkpoint(folder: Path, run: dict) -> Path | None:
