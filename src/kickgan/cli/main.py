@@ -40,6 +40,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "evaluate": ("kickgan.cli.evaluate", "score generated (or any) kicks against real ones"),
     "experiment": ("kickgan.cli.experiment", "train and evaluate a grid of models; write the report"),
     "report": ("kickgan.cli.report", "rebuild an experiment's tables and figures without retraining"),
+    "analyse": ("kickgan.cli.analyse", "the paper's analysis of an experiment: glide, decay, per-bin and 1-D spectra"),
+    "paper": ("kickgan.cli.paper", "an experiment's Methodology and Results as LaTeX and Markdown, with references"),
     "bench": ("kickgan.cli.bench", "measure speed: spectral, train, generate, evaluate"),
 }
 

@@ -16,6 +16,8 @@ from kickgan.io import atomic_path, read_audio
 from kickgan.spectral.stft import stft
 
 FORMATS = ("png", "pdf")
+# no creation date (and a fixed producer): redrawing an unchanged figure rewrites the same bytes
+METADATA = {"png": {"Software": None}, "pdf": {"CreationDate": None, "Producer": None}}
 # stats keys that measure quality during training (the trainer's periodic validation), best first
 QUALITY_KEYS = ("val/fd", "val/desc_w1", "val/spectral")
 # metrics of the evaluated checkpoints, best first
@@ -23,12 +25,12 @@ FINAL_QUALITY = ("fd/aisfx-512", "desc/w1_mean")
 
 
 def save_figure(fig: Figure, folder: Path, stem: str) -> list[Path]:
-    """Write ``fig`` as ``FOLDER/STEM.png`` and ``.pdf`` atomically; return the paths."""
+    """Write ``fig`` as ``FOLDER/STEM.png`` and ``.pdf`` atomically, without timestamps; return the paths."""
     paths = []
     for fmt in FORMATS:
         path = Path(folder) / f"{stem}.{fmt}"
         with atomic_path(path) as tmp:
-            fig.savefig(tmp, format=fmt, dpi=100)
+            fig.savefig(tmp, format=fmt, dpi=100, metadata=METADATA[fmt])
         paths.append(path)
     return paths
 

@@ -1,0 +1,86 @@
+"""The ablation table: every pair of an experiment's models whose training options differ in a few
+settings, what differs, and how the scores moved (same budget, same seeds, same evaluation).
+
+Read from ``experiment.json`` alone. A pair qualifies when at most ``MAX_CHANGES`` options that shape the
+model differ (bookkeeping such as the name, the data path, checkpoint and preview intervals is ignored).
+Each change of score is ``mean(B) - mean(A)`` over seeds, with ``+-`` the root sum of squares of the two
+sample standard deviations (the spread of the difference of one run of each).
+"""
+
+from __future__ import annotations
+
+import math
+
+from kickgan.experiment import results
+
+MAX_CHANGES = 4
+IGNORED = {"name", "data", "steps", "seed", "device", "deterministic", "ckpt_every", "keep_every",
+           "preview_every", "preview_n", "time_budget_minutes", "best_metric"}
+SCORES = ("fd/aisfx-512", "kid/aisfx-512", "desc/w1_mean", "art/upper_band_abs_db")
+
+
+def flat_options(cfg: dict, prefix: str = "") -> dict:
+    """``{"loss.kind": "bce", ...}`` from nested training options, bookkeeping keys left out."""
+    out = {}
+    for key, value in cfg.items():
+        if not prefix and key in IGNORED:
+            continue
+        if isinstance(value, dict):
+            out.update(flat_options(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def changes(a: dict, b: dict) -> list[tuple[str, object, object]]:
+    """``(option, value in a, value in b)`` for every option that differs, sorted by option."""
+    fa, fb = flat_options(a), flat_options(b)
+    return [(k, fa.get(k), fb.get(k)) for k in sorted(set(fa) | set(fb)) if fa.get(k) != fb.get(k)]
+
+
+def ablation_pairs(record: dict, max_changes: int = MAX_CHANGES) -> list[tuple[str, str, list]]:
+    """``(model A, model B, changes)`` for the pairs, in the spec's order, that differ in 1..max_changes options."""
+    models = record["models"]
+    pairs = []
+    for i, a in enumerate(models):
+        for b in models[i + 1:]:
+            diff = changes(a.get("config", {}), b.get("config", {}))
+            if 0 < len(diff) <= max_changes:
+                pairs.append((a["name"], b["name"], diff))
+    return pairs
+
+
+def score_change(record: dict, a: str, b: str, key: str) -> results.Cell | None:
+    """``mean(B) - mean(A)`` of one metric over seeds, its spread as ``std`` (None for one seed each)."""
+    ca, cb = (results.aggregate([r["metrics"].get(key) for r in record["runs"] if r["model"] == m]) for m in (a, b))
+    if ca is None or cb is None:
+        return None
+    std = math.hypot(ca.std, cb.std) if ca.std is not None and cb.std is not None else None
+    return results.Cell(cb.mean - ca.mean, std, min(ca.n, cb.n))
+
+
+def ablation_markdown(record: dict) -> str:
+    """The table (or a sentence saying no pair qualifies) with the budget and the seeds."""
+    from kickgan.experiment.record import budget_text
+
+    headers = {c.key: f"{c.header} {'↓' if c.goal == 'min' else '↑'}" for c in results.COLUMNS}
+    seeds = ", ".join(map(str, record["spec"]["seeds"]))
+    text = (f"Pairs of models that differ in at most {MAX_CHANGES} training options; change = B - A "
+            f"(mean over seeds ± root sum of squares of the two standard deviations; in a ↓ column a negative "
+            f"change is an improvement). Budget "
+            f"{budget_text(record)} per run; seeds {seeds}.\n\n")
+    pairs = ablation_pairs(record)
+    if not pairs:
+        return text + "No pair of models differs in so few options.\n"
+    lines = ["| A | B | what changes (A → B) | " + " | ".join(f"Δ {headers[k]}" for k in SCORES) + " |",
+             "| --- | --- | --- | " + " | ".join("---:" for _ in SCORES) + " |"]
+    for a, b, diff in pairs:
+        what = "; ".join(f"`{k}` {va} → {vb}" for k, va, vb in diff)
+        cells = [_signed(score_change(record, a, b, k)) for k in SCORES]
+        lines.append(f"| {a} | {b} | {what} | " + " | ".join(cells) + " |")
+    return text + "\n".join(lines) + "\n"
+
+
+def _signed(cell: results.Cell | None) -> str:
+    text = results.format_cell(cell, " ± ")
+    return text if cell is None or cell.mean < 0 else "+" + text

@@ -1,0 +1,52 @@
+"""The ablation table: which model pairs qualify, what changes, and the known score differences."""
+
+from test_experiment_report import md_table
+
+from kickgan.experiment.ablation import ablation_markdown, ablation_pairs, changes, flat_options, score_change
+
+
+def _model(name: str, loss: str, upsample: str = "transposed", width: int = 16) -> dict:
+    return {"name": name, "config": {"name": name, "data": "x", "preview_every": 100,
+                                     "model": {"arch": "dcgan", "width": width, "upsample": upsample},
+                                     "loss": {"kind": loss}}}
+
+
+def _record() -> dict:
+    wide = _model("wide", "hinge", "nearest", 64)  # five options away from every other model
+    wide["config"].update(batch_size=64)
+    wide["config"]["model"]["z_dim"] = 128
+    models = [_model("bce", "bce"), _model("wgan", "wgan-gp"), _model("wgan_durall", "wgan-gp", "durall"), wide]
+    fds = {"bce": (10.0, 14.0), "wgan": (7.0, 9.0), "wgan_durall": (8.0,), "wide": (1.0, 2.0)}
+    runs = [{"model": m, "seed": s, "metrics": {"fd/aisfx-512": fd}} for m, v in fds.items() for s, fd in enumerate(v)]
+    return {"models": models, "runs": runs, "spec": {"seeds": [0, 1]}, "budget": {"minutes": 4}}
+
+
+def test_flat_options_leave_bookkeeping_out_and_changes_list_what_differs():
+    a, b = _model("a", "bce")["config"], _model("b", "hinge", "durall")["config"]
+    assert "name" not in flat_options(a) and "preview_every" not in flat_options(a)
+    assert changes(a, b) == [("loss.kind", "bce", "hinge"), ("model.upsample", "transposed", "durall")]
+
+
+def test_pairs_differ_in_a_few_options_only():
+    pairs = ablation_pairs(_record(), max_changes=2)
+    assert [(a, b) for a, b, _ in pairs] == [("bce", "wgan"), ("bce", "wgan_durall"), ("wgan", "wgan_durall")]
+    assert pairs[2][2] == [("model.upsample", "transposed", "durall")]
+
+
+def test_score_change_is_the_difference_of_means_with_the_spread_of_both():
+    cell = score_change(_record(), "bce", "wgan", "fd/aisfx-512")
+    # bce: mean 12, std 2.83; wgan: mean 8, std 1.41 -> -4 +- sqrt(8 + 2)
+    assert cell.mean == -4.0 and abs(cell.std - 10 ** 0.5) < 1e-9
+    assert score_change(_record(), "wgan", "wgan_durall", "fd/aisfx-512").std is None  # one seed
+    assert score_change(_record(), "bce", "wgan", "kid/aisfx-512") is None
+
+
+def test_markdown_table_rows_and_signs():
+    text = ablation_markdown(_record())
+    assert "Budget 4 minutes per run; seeds 0, 1." in text
+    rows = md_table(text)[2:]
+    assert [r[:2] for r in rows] == [["bce", "wgan"], ["bce", "wgan_durall"], ["wgan", "wgan_durall"]]
+    assert rows[0][2] == "`loss.kind` bce → wgan-gp" and rows[0][3] == "-4.00 ± 3.16" and rows[0][4] == "-"
+    assert rows[2][3] == "+0.00"  # no change shows its sign too
+    none = ablation_markdown({**_record(), "models": _record()["models"][:1]})
+    assert "No pair of models differs in so few options." in none
