@@ -4,9 +4,9 @@
 
 - :func:`onset_sharpness`: the steepest rise of the amplitude envelope, as a fraction of its peak
   per millisecond (a 2 ms linear attack gives 0.5 /ms);
-- :func:`pitch_glide`: the body frequency (:func:`kickgan.metrics.descriptors.body_frequency`, the
+- :func:`pitch_glide`: the body frequency (:func:`kickgan.audio.descriptors.body_frequency`, the
   same definition the descriptors use) every few milliseconds over the first 100 ms after the onset;
-- :func:`decay_envelope`: the amplitude envelope (:func:`kickgan.metrics.descriptors.envelope`) in dB
+- :func:`decay_envelope`: the amplitude envelope (:func:`kickgan.audio.descriptors.envelope`) in dB
   re its peak, from the peak on.
 
 "Nonspatial distributions" treat the log-magnitude spectrogram as an image and look at its statistics,
@@ -32,7 +32,7 @@ import scipy.ndimage
 import torch
 
 from kickgan.errors import ParameterError
-from kickgan.metrics.descriptors import body_frequency, envelope, onsets
+from kickgan.audio.descriptors import body_frequency, envelope, onsets
 from kickgan.spectral import stft
 
 N_FFT = 512
