@@ -153,8 +153,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", default="data/open_kicks_44k")
     parser.add_argument("--out", default="out/fullband")
-    parser.add_argument("--only", default="", help="comma-separated candidate names (default: all and today-16k)")
-    parser.add_argument("--bench", default=None, help="kickgan bench train JSONs (comma-separated), for the step-time column")
+    parser.add_argument("--only", default="", help="comma-separated names (default: every candidate, today-16k, d-two-bands)")
+    parser.add_argument("--bench", default=None, help="kickgan bench train JSONs (comma-separated): the step-time column")
     args = parser.parse_args()
     torch.set_num_threads(1)
     train, test = load_split(args.data, "train").clips, load_split(args.data, "test").clips
@@ -164,7 +164,8 @@ def main() -> None:
         todo = {k: v for k, v in todo.items() if k in args.only.split(",")}
     rows = []
     for name, spec in todo.items():
-        shape = "128x64 + bands" if spec is None else "x".join(map(str, SpecConfig(**{"sr": SR, "length": LENGTH, **spec}).shape[1:]))
+        cfg = None if spec is None else SpecConfig(**{"sr": SR, "length": LENGTH, **spec})
+        shape = "128x64 + bands" if cfg is None else "x".join(map(str, cfg.shape[1:]))
         if name in CANDIDATES:
             write_config(out, name, spec)
         for split, clips in (("test", test), ("train", train)):

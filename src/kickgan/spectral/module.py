@@ -117,5 +117,7 @@ def make_representation(cfg: SpecConfig) -> Representation:
 
 
 def _stats_key(cfg: SpecConfig) -> dict:
-    keys = ("kind", "sr", "length", "n_fft", "hop_length", "n_freq", "log_eps") + (("warp_hz",) if cfg.kind == "warped" else ())
+    keys = ("kind", "sr", "length", "n_fft", "hop_length", "n_freq", "log_eps")
+    if cfg.kind == "warped":  # only here, so the statistics files of the other kinds stay as they were
+        keys += ("warp_hz",)
     return {k: getattr(cfg, k) for k in keys}
