@@ -46,13 +46,14 @@ def test_click_estimate_rises_with_the_click_and_is_differentiable():
     assert torch.isfinite(wave.grad).all() and wave.grad.abs().sum() > 0
 
 
-@pytest.mark.parametrize("kind", ["logmag", "wave", "complex", "mag_if"])
+@pytest.mark.parametrize("kind", ["logmag", "warped", "wave", "complex", "mag_if"])
 def test_magnitude_of_every_representation_carries_a_gradient_to_the_latent(kind):
     from kickgan.producer.estimates import magnitude
     from kickgan.spectral import make_representation
     from kickgan.spectral.config import SpecConfig
 
-    cfg = SpecConfig(kind=kind, sr=SR, length=LENGTH, n_fft=N_FFT, hop_length=HOP, n_freq=256)
+    n_freq = 128 if kind == "warped" else 256  # warped: 64 linear bins below 2 kHz, 64 bands above
+    cfg = SpecConfig(kind=kind, sr=SR, length=LENGTH, n_fft=N_FFT, hop_length=HOP, n_freq=n_freq)
     rep = make_representation(cfg).fit(np.stack([kick(f, 0.1) for f in (50, 70, 90)]))
     with torch.random.fork_rng():
         torch.manual_seed(0)

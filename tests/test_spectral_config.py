@@ -7,7 +7,7 @@ import pytest
 from kickgan.errors import ParameterError
 from kickgan.spectral import PRESETS, SpecConfig
 
-KINDS = ("logmag", "complex", "mag_if", "wave")
+KINDS = ("logmag", "warped", "complex", "mag_if", "wave")
 
 
 def test_default_is_the_kick_preset_logmag_with_pghi_and_a_few_gl_iterations():
@@ -59,7 +59,7 @@ def test_inversion_and_gl_iters_resolve_per_kind():
 @pytest.mark.parametrize(
     "changes, message",
     [
-        ({"kind": "mel"}, "kind: must be one of logmag, complex, mag_if, wave (got 'mel')"),
+        ({"kind": "mel"}, "kind: must be one of logmag, warped, complex, mag_if, wave (got 'mel')"),
         ({"n_fft": 500}, "n_fft: must be a power of two"),
         ({"length": 16000}, "length: must be a power of two"),
         ({"sr": 16000.0}, "sr: must be an integer (got 16000.0)"),

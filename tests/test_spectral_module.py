@@ -25,7 +25,7 @@ def test_fit_gives_the_per_bin_mean_and_std_of_the_log_magnitude(clips):
     assert spec.abs().max() <= 1.0 and abs(spec.mean().item()) < 0.02  # z-scored, then / clip_nstd
 
 
-@pytest.mark.parametrize("kind", ["logmag", "mag_if"])
+@pytest.mark.parametrize("kind", ["logmag", "warped", "mag_if"])
 def test_statistics_survive_save_and_load_bit_for_bit(tmp_path, clips, kind):
     rep = make_representation(SpecConfig(kind=kind)).fit(clips)
     rep.save_stats(tmp_path / "stats.safetensors")
@@ -72,7 +72,7 @@ def test_bad_shapes_are_refused_with_the_expected_shape(clips):
 
 
 @pytest.mark.parametrize("name", list(PRESETS))
-@pytest.mark.parametrize("kind", ["logmag", "complex", "mag_if", "wave"])
+@pytest.mark.parametrize("kind", ["logmag", "warped", "complex", "mag_if", "wave"])
 def test_encode_and_decode_shapes_for_every_configuration(clips, name, kind):
     rep = make_representation(SpecConfig.preset(name, kind=kind, inversion="auto")).fit(clips)
     wave = torch.from_numpy(clips[:2])[:, None]

@@ -28,6 +28,7 @@ from kickgan.errors import ParameterError
 OPS = ("shift", "gain", "offset", "freqmask", "timemask")
 DEFAULT_POLICY = {
     "logmag": "shift,offset,freqmask,timemask",
+    "warped": "shift,offset,freqmask,timemask",
     "complex": "shift,gain,freqmask,timemask",
     "mag_if": "shift,freqmask,timemask",
     "wave": "shift,gain,freqmask,timemask",

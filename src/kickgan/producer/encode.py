@@ -9,7 +9,7 @@ level does not count) is the sum of
 
 Inversion (optimisation-based, as surveyed by Xia et al., "GAN inversion: a survey", 2022):
 score ``starts`` latents from fixed seeds, keep the ``refine`` closest, refine them together with
-Adam on the distance, and keep the best latent seen. For ``logmag`` models the phase of each step's kick is reconstructed
+Adam on the distance, and keep the best latent seen. For ``logmag`` and ``warped`` models the phase of each step's kick is reconstructed
 without gradient and held fixed, so the gradient flows through the generated magnitudes; the
 other representations invert exactly and differentiably.
 """
@@ -80,7 +80,7 @@ def differentiable_wave(sampler, z: torch.Tensor) -> torch.Tensor:
     """``wave [B,1,T]`` of ``z [B,z_dim]`` with a gradient to ``z`` (see the module docstring)."""
     G, rep = sampler.G, sampler.rep
     spec = G(z)
-    if rep.cfg.kind != "logmag":
+    if rep.cfg.kind not in ("logmag", "warped"):  # the exact kinds decode with a gradient
         return rep.decode(spec)
     cfg = rep.cfg
     mag = logmag_inverse(spec, cfg, rep.mean, rep.std)

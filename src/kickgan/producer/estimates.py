@@ -34,10 +34,11 @@ FIT_TOP_DB, FIT_BOTTOM_DB = -T20_TOP_DB, -T20_BOTTOM_DB  # decay_t20_ms's range
 
 def magnitude(G: torch.nn.Module, rep: torch.nn.Module, z: torch.Tensor) -> torch.Tensor:
     """STFT magnitude ``[B, n_fft//2+1 or n_freq, N]`` of the kicks of ``z [B, z_dim]``, differentiable
-    in ``z``: ``logmag`` outputs are un-normalised directly, others decoded and transformed."""
+    in ``z``: ``logmag`` and ``warped`` outputs are un-normalised (and expanded) directly, others decoded
+    and transformed."""
     spec = G(z)
     cfg = rep.cfg
-    if cfg.kind == "logmag":
+    if cfg.kind in ("logmag", "warped"):  # PGHI has no gradient: use the magnitude itself
         return logmag_inverse(spec, cfg, rep.mean, rep.std)[:, 0]
     return stft(rep.decode(spec), cfg.n_fft, cfg.hop_length)[:, 0].abs()
 

@@ -1,6 +1,6 @@
 """Invertible spectrogram representations of kicks, phase reconstruction and round-trip metrics.
 
-``SpecConfig`` says which representation (``logmag``, ``complex``, ``mag_if``,
+``SpecConfig`` says which representation (``logmag``, ``warped``, ``complex``, ``mag_if``,
 ``wave``) and which shape; ``make_representation(cfg)`` gives the module that
 encodes ``wave [B,1,T]`` to ``spec [B,C,F,N]`` and decodes it back. See docs/spectral.md.
 """

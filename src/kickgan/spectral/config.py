@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 from kickgan.checks import above, choice, integer, within
 from kickgan.errors import ParameterError
+from kickgan.spectral.warp import band_edges
 
-KINDS = ("logmag", "complex", "mag_if", "wave")
+KINDS = ("logmag", "warped", "complex", "mag_if", "wave")
 MAG_INVERSIONS = ("pghi", "pghi+gl", "griffinlim")
 # the kinds whose spectrogram holds the phase: only the inverse transform is needed
 EXACT_KINDS = ("complex", "mag_if", "wave")
@@ -37,7 +38,7 @@ class SpecConfig:
     bin into the imaginary part of the (real) DC bin, so it stays exact.
     """
 
-    kind: str = "logmag"  # logmag | complex | mag_if | wave (identity, for WaveGAN)
+    kind: str = "logmag"  # logmag | warped | complex | mag_if | wave (identity, for WaveGAN)
     sr: int = 16000
     length: int = 16384
     n_fft: int = 512
@@ -50,6 +51,7 @@ class SpecConfig:
     gl_iters: int | None = None  # Griffin-Lim iterations (griffinlim: 16, pghi+gl: 4)
     gl_momentum: float = 0.99  # fast Griffin-Lim (Perraudin et al. 2013); 0 = classic
     pghi_tol: float = 1e-4  # PGHI integrates only bins above pghi_tol * the largest (-80 dB)
+    warp_hz: float = 2000.0  # warped: STFT bins below this are kept one per row, bands above (kickgan.spectral.warp)
 
     def __post_init__(self) -> None:
         choice("kind", self.kind, KINDS)
@@ -78,6 +80,9 @@ class SpecConfig:
         within("compress", self.compress, 0.0, 1.0, open_low=True, closed_high=True)
         within("gl_momentum", self.gl_momentum, 0.0, 1.0)
         within("pghi_tol", self.pghi_tol, 0.0, 1.0, open_low=True)
+        above("warp_hz", self.warp_hz, 0.0)
+        if self.kind == "warped":
+            band_edges(self.sr, self.n_fft, self.n_freq, float(self.warp_hz))  # a ParameterError names warp_hz
 
     @property
     def n_frames(self) -> int:
@@ -99,7 +104,7 @@ class SpecConfig:
     @property
     def has_stats(self) -> bool:
         """Whether the representation normalises with per-bin statistics fitted on training clips."""
-        return self.kind in ("logmag", "mag_if")
+        return self.kind in ("logmag", "warped", "mag_if")
 
     def replace(self, **changes) -> SpecConfig:
         """A copy with some fields changed, re-validated; a new ``kind`` or ``inversion`` re-resolves

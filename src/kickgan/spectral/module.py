@@ -61,7 +61,7 @@ class Representation(nn.Module):
         if kind == "complex":
             return R.complex_forward(wave, self.cfg)
         self._check_fitted()
-        if kind == "logmag":
+        if kind in ("logmag", "warped"):
             return R.logmag_forward(wave, self.cfg, self.mean, self.std)
         return R.mag_if_forward(wave, self.cfg, self.mean, self.std)
 
@@ -117,4 +117,7 @@ def make_representation(cfg: SpecConfig) -> Representation:
 
 
 def _stats_key(cfg: SpecConfig) -> dict:
-    return {k: getattr(cfg, k) for k in ("kind", "sr", "length", "n_fft", "hop_length", "n_freq", "log_eps")}
+    keys = ("kind", "sr", "length", "n_fft", "hop_length", "n_freq", "log_eps")
+    if cfg.kind == "warped":  # only here, so the statistics files of the other kinds stay as they were
+        keys += ("warp_hz",)
+    return {k: getattr(cfg, k) for k in keys}

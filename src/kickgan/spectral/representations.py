@@ -3,6 +3,9 @@
 - ``logmag`` (SpecGAN, Donahue et al. 2019): ``log(|X| + log_eps)``, z-scored per
   frequency bin with statistics of the training split, clipped at ``+-clip_nstd``
   and divided by it, so ``[-1, 1]``. Inverted by phase reconstruction (PGHI, Griffin-Lim).
+- ``warped``: ``logmag`` of a frequency-warped magnitude, linear STFT bins below
+  ``warp_hz`` and geometrically spaced bands above (:mod:`kickgan.spectral.warp`),
+  normalised like ``logmag``; expanded back to linear bins before phase reconstruction.
 - ``complex`` (as in DrumGAN, Nistal et al. 2020): real and imaginary parts of
   ``X |X|^(compress-1)``, magnitude-compressed so quiet bins are not lost in the
   loud ones. Inverted exactly.
@@ -22,6 +25,7 @@ import math
 import numpy as np
 import torch
 
+from kickgan.spectral import warp
 from kickgan.spectral.config import SpecConfig
 from kickgan.spectral.griffinlim import griffin_lim
 from kickgan.spectral.pghi import pghi
@@ -40,8 +44,11 @@ def spectrum(wave: torch.Tensor, cfg: SpecConfig) -> torch.Tensor:
 
 
 def log_magnitude(wave: torch.Tensor, cfg: SpecConfig) -> torch.Tensor:
-    """``log(|X| + log_eps)`` of the kept bins: ``[B,1,n_freq,N]``."""
-    return torch.log(spectrum(wave, cfg)[..., : cfg.n_freq, :].abs() + cfg.log_eps)
+    """``log(|X| + log_eps)`` of the kept bins (``warped``: of the bands): ``[B,1,n_freq,N]``."""
+    mag = spectrum(wave, cfg).abs()
+    if cfg.kind == "warped":
+        return torch.log(warp.pool(mag, _edges(cfg)) + cfg.log_eps)
+    return torch.log(mag[..., : cfg.n_freq, :] + cfg.log_eps)
 
 
 def fit_stats(clips: np.ndarray, cfg: SpecConfig, batch: int = 64) -> tuple[torch.Tensor, torch.Tensor]:
@@ -70,9 +77,12 @@ def logmag_forward(wave: torch.Tensor, cfg: SpecConfig, mean: torch.Tensor, std:
 
 
 def logmag_inverse(spec: torch.Tensor, cfg: SpecConfig, mean: torch.Tensor, std: torch.Tensor) -> torch.Tensor:
-    """``spec [B,1,n_freq,N]`` -> magnitude of all bins ``[B,1,n_fft//2+1,N]`` (dropped bins 0)."""
+    """``spec [B,1,n_freq,N]`` -> magnitude of all bins ``[B,1,n_fft//2+1,N]`` (dropped bins 0;
+    ``warped``: every bin of a band at the band's RMS magnitude)."""
     log_mag = spec * cfg.clip_nstd * std[:, None] + mean[:, None]
     mag = (torch.exp(log_mag) - cfg.log_eps).clamp_min(0.0)
+    if cfg.kind == "warped":
+        return warp.expand(mag, _edges(cfg))
     return _pad_bins(mag, cfg)
 
 
@@ -131,6 +141,10 @@ def _normalise(log_mag: torch.Tensor, cfg: SpecConfig, mean: torch.Tensor, std: 
     """Per-bin z-score of ``log_mag [B,1,n_freq,N]``, clipped at ``+-clip_nstd`` and scaled into ``[-1, 1]``."""
     z = (log_mag - mean[:, None]) / std[:, None]
     return (z / cfg.clip_nstd).clamp(-1.0, 1.0)
+
+
+def _edges(cfg: SpecConfig) -> tuple[int, ...]:
+    return warp.band_edges(cfg.sr, cfg.n_fft, cfg.n_freq, float(cfg.warp_hz))
 
 
 def _pad_bins(x: torch.Tensor, cfg: SpecConfig) -> torch.Tensor:
