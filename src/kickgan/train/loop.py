@@ -24,7 +24,6 @@ from tqdm import tqdm
 from kickgan.checkpoints import load_checkpoint, save_checkpoint
 from kickgan.config import TrainConfig
 from kickgan.errors import KickganError
-from kickgan.losses import spectral_profile
 from kickgan.models import sample_latents
 from kickgan.models.precision import check_precision
 from kickgan.spectral import make_representation
@@ -70,8 +69,7 @@ def _train(cfg, data, out, resume, info: Dist, progress: bool) -> Path | None:
     else:
         rep.load_state_dict(state["representation"])
     train_specs, val_specs = _encode(rep, train_clips), _encode(rep, val_clips)
-    profile = spectral_profile(train_specs).mean(0) if cfg.loss.durall_weight > 0 else None
-    trainer = make_solver(cfg, tuple(rep.shape), info, profile)  # the model family's solver
+    trainer = make_solver(cfg, tuple(rep.shape), info, train_specs)  # the model family's solver
 
     run_dir = None
     if info.is_main:
