@@ -104,6 +104,8 @@ def config_from_dict(raw: dict, overrides: list[str] = (), source: str = "config
         key, value = _parse_override(item, _hints(raw, source))
         _set_dotted(raw, key, value)
     hints = _hints(raw, source)
+    for name in SECTIONS:  # an omitted section takes the defaults of the family's class, not the GAN's
+        raw.setdefault(name, {})
     try:
         return _build(TrainConfig, raw, "", hints)
     except KickganError as exc:

@@ -43,7 +43,8 @@ def train(
     cfg: TrainConfig, data: str | None = None, out: str | Path | None = None, resume: str | Path | None = None,
     *, progress: bool = True,
 ) -> Path | None:
-    """Train (or, with ``resume`` = a run folder, continue) a GAN; return the run folder (None off rank 0).
+    """Train (or, with ``resume`` = a run folder, continue) ``cfg``'s model with its family's solver;
+    return the run folder (None off rank 0).
 
     data: a dataset folder or ``synth:N``; ``None`` uses ``cfg.data``. out: the new run's folder
     (default: the next numbered folder under ``runs/``). Raises ``KickganError`` for bad input and
@@ -135,7 +136,7 @@ class _Loop:
                 self.log.scalars(step, self.train_seconds, scalars)
                 bar.update(1)
                 if step % 10 == 0 or step == cfg.steps:
-                    bar.set_postfix({k: f"{scalars[k]:.3g}" for k in ("loss/d", "loss/g")})
+                    bar.set_postfix({k: f"{v:.3g}" for k, v in scalars.items() if k.startswith("loss/")})
                 over_budget = budget > 0 and self.train_seconds >= budget
                 stop = any_rank(interrupted["flag"] or over_budget, self.info)
                 if step % cfg.ckpt_every == 0 or step == cfg.steps or stop:
