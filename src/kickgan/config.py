@@ -38,7 +38,7 @@ DEVICES = ("auto", "cpu", "cuda", "mps")
 class TrainConfig:
     """Everything a training run needs; written to ``training_options.json`` and every checkpoint.
 
-    ``steps`` counts generator updates; each one follows ``optim.n_critic`` D updates.
+    ``steps`` counts solver steps (a GAN step: ``optim.n_critic`` D updates, then one G update).
     """
 
     name: str
