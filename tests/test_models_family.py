@@ -1,11 +1,13 @@
 """The model-family seam: which family owns an arch, and the sampler loading through it."""
 
+import dataclasses
+
 import pytest
 import torch
 
 from kickgan.errors import KickganError, ParameterError
 from kickgan.models import ModelConfig, build_models
-from kickgan.models.family import FAMILIES, GAN, ModelFamily, family_of, load_sampling_generator, register_family
+from kickgan.models.family import FAMILIES, GAN, family_of, load_sampling_generator, register_family
 
 
 @pytest.mark.parametrize("arch", ["dcgan", "specgan", "wavegan"])
@@ -16,7 +18,14 @@ def test_the_gan_family_owns_the_three_archs(arch):
 def test_an_arch_can_belong_to_one_family_only(monkeypatch):
     monkeypatch.setattr("kickgan.models.family.FAMILIES", dict(FAMILIES))
     with pytest.raises(ParameterError, match="already registered \\(dcgan\\)"):
-        register_family(ModelFamily("flow", ("dcgan",), lambda cfg, shape: None, "F_ema", ("F", "F_ema")))
+        register_family(dataclasses.replace(GAN, name="flow", archs=("dcgan",)))
+
+
+def test_a_family_brings_the_three_config_sections(monkeypatch):
+    monkeypatch.setattr("kickgan.models.family.FAMILIES", dict(FAMILIES))
+    flow = dataclasses.replace(GAN, name="flow", archs=("flow",), sections={"model": ModelConfig})
+    with pytest.raises(ParameterError, match="model family flow: sections must be model, loss, optim \\(got model\\)"):
+        register_family(flow)
 
 
 def test_sampling_generator_loads_the_familys_key():

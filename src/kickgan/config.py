@@ -1,9 +1,10 @@
 """Training configuration: frozen dataclasses loaded from YAML, validated before any work.
 
 A config file is a YAML mapping whose keys are the fields of :class:`TrainConfig`;
-the nested sections ``representation``, ``model``, ``loss`` and ``optim`` hold the
-fields of :class:`kickgan.spectral.SpecConfig`, :class:`kickgan.models.ModelConfig`,
-:class:`LossConfig` and :class:`OptimConfig`. Omitted fields take their defaults.
+the nested section ``representation`` holds the fields of :class:`kickgan.spectral.SpecConfig`,
+and ``model``, ``loss`` and ``optim`` those of the config classes of the model family that owns
+``model.arch`` (:mod:`kickgan.models.family`; the GAN family's are :class:`ModelConfig`,
+:class:`LossConfig` and :class:`OptimConfig`). Omitted fields take their defaults.
 ``--set loss.gp_lambda=5`` overrides one dotted key, typed by its field. Every
 problem is a one-line ``KickganError`` that names the file and the key::
 
@@ -21,13 +22,12 @@ from typing import Any
 
 import yaml
 
-from kickgan.checks import above, at_least, choice, within
+from kickgan.checks import at_least, choice, within
 from kickgan.errors import KickganError, ParameterError
 from kickgan.io import read_yaml_mapping
-from kickgan.losses import KINDS as LOSS_KINDS
-from kickgan.models import ModelConfig, check_compatible
+from kickgan.models.config import LossConfig, ModelConfig, OptimConfig
+from kickgan.models.family import FAMILIES, SECTIONS, ModelFamily, family_of
 from kickgan.models.precision import PRECISIONS
-from kickgan.modules import parse_policy
 from kickgan.spectral import SpecConfig
 
 BEST_METRICS = ("none", "descriptors", "spectral")
@@ -35,59 +35,10 @@ DEVICES = ("auto", "cpu", "cuda", "mps")
 
 
 @dataclass(frozen=True)
-class LossConfig:
-    """The adversarial loss and its regularisers (see :mod:`kickgan.losses`)."""
-
-    kind: str = "wgan-gp"  # bce | wgan-gp | hinge
-    gp_lambda: float = 10.0  # WGAN-GP penalty weight (Gulrajani et al. 2017)
-    r1_gamma: float = 0.0  # lazy R1 weight on real data, 0 = off (Mescheder et al. 2018)
-    r1_interval: int = 16  # apply R1 every this many D steps
-    durall_weight: float = 0.0  # Durall et al. 2020 spectral regulariser on G, 0 = off
-    augment: str = ""  # DiffAugment policy, e.g. "shift,gain,freqmask"; "" = off
-    augment_prob: float = 1.0  # probability that a sample is augmented (drawn per sample)
-
-    def __post_init__(self) -> None:
-        choice("kind", self.kind, LOSS_KINDS)
-        at_least("gp_lambda", self.gp_lambda, 0.0)
-        at_least("r1_gamma", self.r1_gamma, 0.0)
-        at_least("r1_interval", self.r1_interval, 1)
-        at_least("durall_weight", self.durall_weight, 0.0)
-        try:
-            parse_policy(self.augment)
-        except ParameterError as exc:
-            raise ParameterError(f"augment: {str(exc).split(': ', 1)[-1]}") from None
-        within("augment_prob", self.augment_prob, 0.0, 1.0, closed_high=True)
-
-    @property
-    def penalty(self) -> str:
-        """The gradient penalty D gets: ``gp``, ``r1`` or ``none``."""
-        if self.kind == "wgan-gp":
-            return "gp" if self.gp_lambda > 0 else "none"
-        return "r1" if self.r1_gamma > 0 else "none"
-
-
-@dataclass(frozen=True)
-class OptimConfig:
-    """Adam for both networks; ``n_critic`` D steps per G step."""
-
-    lr_g: float = 1e-4
-    lr_d: float = 1e-4
-    betas: tuple[float, float] = (0.5, 0.9)
-    n_critic: int = 5
-
-    def __post_init__(self) -> None:
-        above("lr_g", self.lr_g, 0.0)
-        above("lr_d", self.lr_d, 0.0)
-        if not all(0.0 <= b < 1.0 for b in self.betas):
-            raise ParameterError(f"betas: each must be in [0, 1) (got {list(self.betas)})")
-        at_least("n_critic", self.n_critic, 1)
-
-
-@dataclass(frozen=True)
 class TrainConfig:
     """Everything a training run needs; written to ``training_options.json`` and every checkpoint.
 
-    ``steps`` counts generator updates; each one follows ``optim.n_critic`` D updates.
+    ``steps`` counts solver steps (a GAN step: ``optim.n_critic`` D updates, then one G update).
     """
 
     name: str
@@ -123,7 +74,12 @@ class TrainConfig:
         choice("precision", self.precision, PRECISIONS)
         if self.precision == "fp16" and self.device in ("cpu", "mps"):
             raise ParameterError(f"precision: fp16 needs a CUDA device (got device {self.device}); use bf16 on a CPU")
-        check_compatible(self.model, self.loss.kind, self.loss.penalty)
+        family = family_of(self.model)
+        for name in SECTIONS:
+            expected, got = family.sections[name], type(getattr(self, name))
+            if got is not expected:
+                raise ParameterError(f"{name}: the {family.name} family's section is {expected.__name__} (got {got.__name__})")
+        family.check(self)
 
     def to_dict(self) -> dict:
         """A plain nested dict (round-trips through :func:`config_from_dict`)."""
@@ -145,10 +101,13 @@ def config_from_dict(raw: dict, overrides: list[str] = (), source: str = "config
     """Build a validated :class:`TrainConfig` from a nested dict plus ``key=value`` overrides."""
     raw = _deep_copy(raw)
     for item in overrides:
-        key, value = _parse_override(item, source)
+        key, value = _parse_override(item, _hints(raw, source))
         _set_dotted(raw, key, value)
+    hints = _hints(raw, source)
+    for name in SECTIONS:  # an omitted section takes the defaults of the family's class, not the GAN's
+        raw.setdefault(name, {})
     try:
-        return _build(TrainConfig, raw, "")
+        return _build(TrainConfig, raw, "", hints)
     except KickganError as exc:
         raise KickganError(f"{source}: {exc}") from None
 
@@ -158,12 +117,28 @@ def with_overrides(cfg: TrainConfig, overrides: list[str], source: str = "--set"
     return config_from_dict(cfg.to_dict(), overrides, source)
 
 
-def _parse_override(item: str, source: str) -> tuple[str, Any]:
+def _hints(raw: dict, source: str) -> dict[str, Any]:
+    """TrainConfig's field types, with the ``model``, ``loss`` and ``optim`` sections of the family
+    that owns ``raw``'s ``model.arch``."""
+    model = raw.get("model")
+    arch = model.get("arch", ModelConfig.arch) if isinstance(model, dict) else getattr(model, "arch", ModelConfig.arch)
+    return {**typing.get_type_hints(TrainConfig), **_family_of_arch(arch, source).sections}
+
+
+def _family_of_arch(arch: Any, source: str) -> ModelFamily:
+    for family in FAMILIES.values():
+        if arch in family.archs:
+            return family
+    archs = [a for f in FAMILIES.values() for a in f.archs]
+    raise KickganError(f"{source}: model.arch: must be one of {', '.join(archs)} (got {arch!r})")
+
+
+def _parse_override(item: str, hints: dict[str, Any]) -> tuple[str, Any]:
     key, sep, text = item.partition("=")
     key = key.strip()
     if not sep or not key:
         raise KickganError(f"--set {item}: expected key=value, e.g. loss.gp_lambda=5")
-    tp = _field_type(TrainConfig, key.split("."), key)
+    tp = _field_type(TrainConfig, key.split("."), key, hints)
     if tp is str:
         return key, text
     try:
@@ -172,8 +147,8 @@ def _parse_override(item: str, source: str) -> tuple[str, Any]:
         raise KickganError(f"--set {item}: cannot parse the value '{text}'") from None
 
 
-def _field_type(cls: type, parts: list[str], key: str) -> Any:
-    hints = typing.get_type_hints(cls)
+def _field_type(cls: type, parts: list[str], key: str, hints: dict[str, Any] | None = None) -> Any:
+    hints = hints or typing.get_type_hints(cls)
     name = parts[0]
     if name not in hints or name not in {f.name for f in dataclasses.fields(cls)}:
         raise KickganError(f"--set {key}: unknown option '{name}' (choose from {', '.join(_names(cls))})")
@@ -195,13 +170,14 @@ def _set_dotted(raw: dict, key: str, value: Any) -> None:
     node[parts[-1]] = value
 
 
-def _build(cls: type, raw: Any, where: str) -> Any:
-    """Instantiate dataclass ``cls`` from mapping ``raw``; errors name the dotted key."""
+def _build(cls: type, raw: Any, where: str, hints: dict[str, Any] | None = None) -> Any:
+    """Instantiate dataclass ``cls`` from mapping ``raw`` (its fields typed by ``hints``, by
+    default its annotations); errors name the dotted key."""
     if isinstance(raw, cls):
         return raw
     if not isinstance(raw, dict):
         raise KickganError(f"{where or 'config'}: expected a mapping of options (got {type(raw).__name__})")
-    hints = typing.get_type_hints(cls)
+    hints = hints or typing.get_type_hints(cls)
     names = _names(cls)
     for key in raw:
         if key not in names:

@@ -61,18 +61,15 @@ def main(argv: list[str], prog: str) -> int:
 
 
 def dry_run_report(cfg) -> str:
-    """The resolved config as JSON, then G's and D's layer tables and parameter counts."""
+    """The resolved config as JSON, then the model family's networks' layer tables (GAN: G and D)
+    and parameter counts."""
     import torch
 
-    from kickgan.models import build_models, count_parameters, format_layer_table
+    from kickgan.models import count_parameters, format_layer_table
+    from kickgan.models.family import family_of
 
     torch.manual_seed(cfg.seed)
-    G, D = build_models(cfg.model, cfg.representation.shape)
-    return "\n".join(
-        [
-            json.dumps(cfg.to_dict(), indent=2),
-            format_layer_table(G, (cfg.model.z_dim,), "G"),
-            format_layer_table(D, tuple(cfg.representation.shape), "D"),
-            f"parameters: G {count_parameters(G):,}  D {count_parameters(D):,}",
-        ]
-    )
+    nets = family_of(cfg.model).build_networks(cfg.model, tuple(cfg.representation.shape))
+    tables = [format_layer_table(net, shape, name) for name, (net, shape) in nets.items()]
+    counts = "  ".join(f"{name} {count_parameters(net):,}" for name, (net, _) in nets.items())
+    return "\n".join([json.dumps(cfg.to_dict(), indent=2), *tables, f"parameters: {counts}"])

@@ -26,7 +26,8 @@ from kickgan.metrics.artefacts import N_FFT, average_spectrum_db, clip_power
 from kickgan.audio.descriptors import NAMES, describe
 from kickgan.metrics.evaluate import evaluate_clips
 from kickgan.metrics.registry import resolve
-from kickgan.models import build_models, count_parameters, layer_table
+from kickgan.models import count_parameters, layer_table
+from kickgan.models.family import family_of
 from kickgan.sampler import KickSampler
 from kickgan.spectral import SpecConfig, make_representation
 
@@ -39,17 +40,16 @@ def device_name() -> str:
 
 
 def model_info(entry: ModelEntry, cfg: TrainConfig) -> dict:
-    """The resolved config and both networks' layer tables (block, output shape, parameters)."""
-    shape = tuple(cfg.representation.shape)
-    G, D = build_models(cfg.model, shape)
+    """The resolved config and the model family's networks' layer tables (block, output shape,
+    parameters), by network name (GAN: ``G`` and ``D``)."""
+    nets = family_of(cfg.model).build_networks(cfg.model, tuple(cfg.representation.shape))
     return {
         "name": entry.name,
         "config_file": entry.config,
         "config": cfg.to_dict(),
-        "inputs": {"G": [cfg.model.z_dim], "D": list(shape)},
-        "layers": {"G": [list(row) for row in layer_table(G, (cfg.model.z_dim,))],
-                   "D": [list(row) for row in layer_table(D, shape)]},
-        "params": {"G": count_parameters(G), "D": count_parameters(D)},
+        "inputs": {name: list(shape) for name, (_, shape) in nets.items()},
+        "layers": {name: [list(row) for row in layer_table(net, shape)] for name, (net, shape) in nets.items()},
+        "params": {name: count_parameters(net) for name, (net, _) in nets.items()},
     }
 
 

@@ -26,6 +26,8 @@ HYPER = (
     ("ema_decay", "EMA"),
 )
 
+NETWORK_TITLES = {"G": "Generator", "D": "Discriminator"}
+
 
 def methods_markdown(record: dict) -> str:
     """The Methodology section as Markdown."""
@@ -72,10 +74,10 @@ def _architectures(record: dict) -> str:
         lines.append(f"### {model['name']}\n")
         kind, arch = _get(cfg, "representation.kind"), _get(cfg, "model.arch")
         lines.append(f"Representation `{kind}`, architecture `{arch}`.\n")
-        for net, title in (("G", "Generator"), ("D", "Discriminator")):
-            rows = model.get("layers", {}).get(net, [])
+        for net, rows in model.get("layers", {}).items():  # the model family's networks
             if not rows:
                 continue
+            title = NETWORK_TITLES.get(net, net)
             total = model.get("params", {}).get(net, sum(r[2] for r in rows))
             lines += [f"{title} (input {list(model.get('inputs', {}).get(net, []))}, {total:,} parameters):\n",
                       "| block | output shape | parameters |", "| --- | --- | ---: |"]

@@ -97,7 +97,8 @@ def describe_plan(spec: ExperimentSpec, out: str | Path) -> str:
     for entry in spec.configs:
         cfg = run_config(entry, spec, spec.seeds[0], spec.data)
         lines.append(f"  {entry.name}: {entry.config} {' '.join(entry.set)}".rstrip()
-                     + f" ({cfg.model.arch}, {cfg.representation.kind}, loss {cfg.loss.kind})")
+                     + f" ({cfg.model.arch}, {cfg.representation.kind}"
+                     + (f", loss {cfg.loss.kind})" if hasattr(cfg.loss, "kind") else ")"))  # a GAN's loss kind
         for seed in spec.seeds:
             lines.append(f"    seed {seed}: {_state(_run_dir(out, entry, seed))}")
     return "\n".join(lines)

@@ -1,6 +1,8 @@
-"""``ModelConfig``: the frozen description of a generator / discriminator pair.
+"""The GAN family's config sections: ``ModelConfig`` (the generator / discriminator pair),
+``LossConfig`` (the adversarial loss and its regularisers) and ``OptimConfig`` (Adam for both
+networks); :func:`check_compatible` checks them together.
 
-Fields left at ``None`` take the published default of the chosen architecture
+``ModelConfig`` fields left at ``None`` take the published default of the chosen architecture
 and are filled in at construction, so a saved config always states every choice:
 
 | field         | dcgan [1]   | specgan [2]  | wavegan [2]  |
@@ -22,9 +24,10 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from kickgan.checks import choice, integer, within
+from kickgan.checks import above, at_least, choice, integer, within
 from kickgan.errors import ParameterError
 from kickgan.losses.adversarial import KINDS as LOSS_KINDS
+from kickgan.modules import parse_policy
 
 ARCHS = ("dcgan", "specgan", "wavegan")
 UPSAMPLES = ("transposed", "nearest", "durall")
@@ -89,6 +92,55 @@ class ModelConfig:
     def to_dict(self) -> dict[str, Any]:
         """The resolved config as a plain dict (every field filled in)."""
         return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class LossConfig:
+    """The adversarial loss and its regularisers (see :mod:`kickgan.losses`)."""
+
+    kind: str = "wgan-gp"  # bce | wgan-gp | hinge
+    gp_lambda: float = 10.0  # WGAN-GP penalty weight (Gulrajani et al. 2017)
+    r1_gamma: float = 0.0  # lazy R1 weight on real data, 0 = off (Mescheder et al. 2018)
+    r1_interval: int = 16  # apply R1 every this many D steps
+    durall_weight: float = 0.0  # Durall et al. 2020 spectral regulariser on G, 0 = off
+    augment: str = ""  # DiffAugment policy, e.g. "shift,gain,freqmask"; "" = off
+    augment_prob: float = 1.0  # probability that a sample is augmented (drawn per sample)
+
+    def __post_init__(self) -> None:
+        choice("kind", self.kind, LOSS_KINDS)
+        at_least("gp_lambda", self.gp_lambda, 0.0)
+        at_least("r1_gamma", self.r1_gamma, 0.0)
+        at_least("r1_interval", self.r1_interval, 1)
+        at_least("durall_weight", self.durall_weight, 0.0)
+        try:
+            parse_policy(self.augment)
+        except ParameterError as exc:
+            raise ParameterError(f"augment: {str(exc).split(': ', 1)[-1]}") from None
+        within("augment_prob", self.augment_prob, 0.0, 1.0, closed_high=True)
+
+    @property
+    def penalty(self) -> str:
+        """The gradient penalty D gets: ``gp``, ``r1`` or ``none``."""
+        if self.kind == "wgan-gp":
+            return "gp" if self.gp_lambda > 0 else "none"
+        return "r1" if self.r1_gamma > 0 else "none"
+
+
+@dataclass(frozen=True)
+class OptimConfig:
+    """Adam for both networks; ``n_critic`` D steps per G step."""
+
+    lr_g: float = 1e-4
+    lr_d: float = 1e-4
+    betas: tuple[float, float] = (0.5, 0.9)
+    n_critic: int = 5
+
+    def __post_init__(self) -> None:
+        above("lr_g", self.lr_g, 0.0)
+        above("lr_d", self.lr_d, 0.0)
+        if not all(0.0 <= b < 1.0 for b in self.betas):
+            raise ParameterError(f"betas: each must be in [0, 1) (got {list(self.betas)})")
+        at_least("n_critic", self.n_critic, 1)
 
 
 def check_compatible(cfg: ModelConfig, loss_kind: str, penalty: str | None = None) -> None:

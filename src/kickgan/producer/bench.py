@@ -37,7 +37,7 @@ from kickgan.config import load_config
 from kickgan.data.synth import synthesize
 from kickgan.errors import UsageError
 from kickgan.io import write_json
-from kickgan.models import build_models
+from kickgan.models.family import family_of
 from kickgan.producer import controls
 from kickgan.producer.export import ExportOptions, finish, kick_name, write_kick
 from kickgan.producer.generate import generate
@@ -168,8 +168,9 @@ def _sampler(args, tmp: Path) -> tuple[KickSampler, str]:
     rep = make_representation(cfg.representation)
     rep.fit(synthesize(32, seed=0, sr=rep.cfg.sr, length=rep.cfg.length)[0])
     torch.manual_seed(cfg.seed)
-    G, _ = build_models(cfg.model, tuple(rep.shape))
-    state = {"step": 0, "G_ema": {"model": G.state_dict()}, "representation": rep.state_dict(), "config": cfg.to_dict()}
+    family = family_of(cfg.model)
+    G = family.build_generator(cfg.model, tuple(rep.shape))
+    state = {"step": 0, family.sampling_key: {"model": G.state_dict()}, "representation": rep.state_dict(), "config": cfg.to_dict()}
     path = save_generator(tmp / "untrained.pt", state)
     return KickSampler.from_checkpoint(path, precision=args.precision), f"{cfg.name} (untrained: built from {args.config})"
 

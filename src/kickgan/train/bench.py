@@ -3,11 +3,12 @@
 Each (config, batch size) is measured in a fresh process, so its peak resident
 memory (``ru_maxrss``, or ``torch.cuda.max_memory_allocated`` on a GPU) is its own:
 the model is built, random data of the representation's shape stands in for the
-kicks, one step warms up, then ``--steps`` steps are timed (one step = ``n_critic``
-D updates and one G update). With ``--precisions fp32,bf16`` every (config, batch)
-is measured once per precision, one after the other (``--rounds R``: R times in
-turn, keeping each precision's median, so a load that comes and goes on a shared
-machine falls on all of them), and the table gives each precision's time as a ratio
+kicks, one step warms up, then ``--steps`` steps are timed (one step takes the
+solver's ``batches_per_step`` batches: for a GAN, ``n_critic`` D updates and one G
+update). With ``--precisions fp32,bf16`` every (config, batch) is measured once per
+precision, one after the other (``--rounds R``: R times in turn, keeping each
+precision's median, so a load that comes and goes on a shared machine falls on all
+of them), and the table gives each precision's time as a ratio
 of the first one's. Results: JSON (``--json``) and a Markdown table (``--markdown``).
 """
 
@@ -46,7 +47,6 @@ def measure(config: str, batch_size: int, steps: int, device: str, precision: st
 
     import torch
 
-    from kickgan.losses import spectral_profile
     from kickgan.train.distributed import Dist, pick_device
     from kickgan.train.solvers import make_solver
 
@@ -54,8 +54,7 @@ def measure(config: str, batch_size: int, steps: int, device: str, precision: st
     info = Dist(0, 1, pick_device(device))
     shape = tuple(cfg.representation.shape)
     fake_data = torch.rand(max(batch_size, 8), *shape) * 2 - 1  # random data of the right shape
-    profile = spectral_profile(fake_data).mean(0) if cfg.loss.durall_weight > 0 else None
-    trainer = make_solver(cfg, shape, info, profile)
+    trainer = make_solver(cfg, shape, info, fake_data)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     if info.device.type == "cuda":
         torch.cuda.reset_peak_memory_stats()
@@ -74,7 +73,7 @@ def measure(config: str, batch_size: int, steps: int, device: str, precision: st
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     peak = torch.cuda.max_memory_allocated() if info.device.type == "cuda" else (rss_after - rss_before) * 1024
     return {
-        "config": Path(config).stem, "batch_size": batch_size, "n_critic": cfg.optim.n_critic,
+        "config": Path(config).stem, "batch_size": batch_size, "batches_per_step": trainer.batches_per_step,
         "shape": list(shape), "device": str(info.device), "precision": precision, "threads": torch.get_num_threads(),
         "seconds_per_step": round(seconds, 4), "cpu_seconds_per_step": round(cpu_seconds, 4),
         "peak_memory_mb": round(peak / 2**20, 1),
@@ -88,7 +87,7 @@ def _sync(device) -> None:
         torch.cuda.synchronize()
 
 
-DESCRIPTION = ("Seconds per training step (n_critic D updates + 1 G update) and peak memory of each config,\n"
+DESCRIPTION = ("Seconds per training step (GAN: n_critic D updates + 1 G update) and peak memory of each config,\n"
                "at batch 64 and at the config's own batch size, each in a fresh process.")
 EXAMPLES = ("  kickgan bench train\n"
             "  kickgan bench train --configs dcgan_wgangp,specgan --steps 3 --threads 1 --json out/bench_train.json\n"
@@ -193,14 +192,14 @@ def _append_markdown(path: Path, results: list[dict], steps: int) -> None:
         "wall time is inflated when other jobs share the CPUs; "
         "the ratios are to the first precision of the same config and batch)",
         "",
-        "| config | shape | batch | n_critic | device | precision | threads | s / step (wall) | CPU s / step "
+        "| config | shape | batch | batches / step | device | precision | threads | s / step (wall) | CPU s / step "
         "| wall ratio | CPU ratio | peak memory (MB) |",
         "| --- | --- | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
         batch = f"{r['batch_size']}{' (default)' if r['default_batch'] else ''}"
         lines.append(
-            f"| {r['config']} | {'x'.join(map(str, r['shape']))} | {batch} | {r['n_critic']} | {r['device']} "
+            f"| {r['config']} | {'x'.join(map(str, r['shape']))} | {batch} | {r['batches_per_step']} | {r['device']} "
             f"| {r['precision']} | {r['threads']} | {r['seconds_per_step']:.3f} | {r['cpu_seconds_per_step']:.3f} "
             f"| {r['time_ratio']:.2f} | {r['cpu_ratio']:.2f} | {r['peak_memory_mb']:.0f} |"
         )

@@ -24,7 +24,6 @@ from tqdm import tqdm
 from kickgan.checkpoints import load_checkpoint, save_checkpoint
 from kickgan.config import TrainConfig
 from kickgan.errors import KickganError
-from kickgan.losses import spectral_profile
 from kickgan.models import sample_latents
 from kickgan.models.precision import check_precision
 from kickgan.spectral import make_representation
@@ -44,7 +43,8 @@ def train(
     cfg: TrainConfig, data: str | None = None, out: str | Path | None = None, resume: str | Path | None = None,
     *, progress: bool = True,
 ) -> Path | None:
-    """Train (or, with ``resume`` = a run folder, continue) a GAN; return the run folder (None off rank 0).
+    """Train (or, with ``resume`` = a run folder, continue) ``cfg``'s model with its family's solver;
+    return the run folder (None off rank 0).
 
     data: a dataset folder or ``synth:N``; ``None`` uses ``cfg.data``. out: the new run's folder
     (default: the next numbered folder under ``runs/``). Raises ``KickganError`` for bad input and
@@ -70,8 +70,7 @@ def _train(cfg, data, out, resume, info: Dist, progress: bool) -> Path | None:
     else:
         rep.load_state_dict(state["representation"])
     train_specs, val_specs = _encode(rep, train_clips), _encode(rep, val_clips)
-    profile = spectral_profile(train_specs).mean(0) if cfg.loss.durall_weight > 0 else None
-    trainer = make_solver(cfg, tuple(rep.shape), info, profile)  # the model family's solver
+    trainer = make_solver(cfg, tuple(rep.shape), info, train_specs)  # the model family's solver
 
     run_dir = None
     if info.is_main:
@@ -137,7 +136,7 @@ class _Loop:
                 self.log.scalars(step, self.train_seconds, scalars)
                 bar.update(1)
                 if step % 10 == 0 or step == cfg.steps:
-                    bar.set_postfix({k: f"{scalars[k]:.3g}" for k in ("loss/d", "loss/g")})
+                    bar.set_postfix({k: f"{v:.3g}" for k, v in scalars.items() if k.startswith("loss/")})
                 over_budget = budget > 0 and self.train_seconds >= budget
                 stop = any_rank(interrupted["flag"] or over_budget, self.info)
                 if step % cfg.ckpt_every == 0 or step == cfg.steps or stop:
