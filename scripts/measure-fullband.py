@@ -35,7 +35,7 @@ from kickgan.audio.preprocess import resample
 from kickgan.configs import CONFIG_DIR
 from kickgan.data.dataset import load_split
 from kickgan.io import read_json, read_yaml_mapping, write_text, write_wav
-from kickgan.metrics.descriptors import BAND_NAMES, NAMES, band_levels_db, describe
+from kickgan.audio.descriptors import BAND_NAMES, NAMES, band_levels_db, describe
 from kickgan.metrics.edges import POP_DB, first_sample_db
 from kickgan.metrics.evaluate import evaluate_clips
 from kickgan.spectral import SpecConfig, griffin_lim, istft, make_representation, stft, warp

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from kickgan.errors import KickganError, ParameterError
-from kickgan.metrics.descriptors import NAMES, band_levels_db, describe
+from kickgan.audio.descriptors import NAMES, band_levels_db, describe
 from kickgan.spectral import SpecConfig, make_representation
 from kickgan.spectral.warp import band_edges, expand, n_linear, pool
 
