@@ -67,20 +67,28 @@ def main(argv: list[str], parser: argparse.ArgumentParser) -> int:
         result = {
             "bench": "generate", "model": model, "shape": list(sampler.rep.shape), "sr": sampler.sr,
             "inversion": sampler.cfg.representation.inversion, "threads": args.threads, "precision": args.precision,
-            "machine": f"{platform.machine()} {platform.processor() or ''}".strip(), "date": _today(),
-            "load_average": os.getloadavg()[0],
-            "versions": {"kickgan": __version__, "torch": torch.__version__},
+            **environment(),
             "latency_ms": latency(sampler, Path(tmp) / "latency", args.repeats),
             "throughput": throughput(sampler, Path(tmp) / "throughput", args.n),
             "steering": steering(sampler, args.repeats),
         }
-    if args.json:
-        write_json(args.json, result)
-    table = markdown(result)
-    print(table)
-    if args.markdown:
-        _append(Path(args.markdown), table)
+    emit(result, markdown(result), args.json, args.markdown)
     return 0
+
+
+def environment() -> dict:
+    """Where a benchmark ran: machine, date, load average and versions."""
+    return {"machine": f"{platform.machine()} {platform.processor() or ''}".strip(), "date": _today(),
+            "load_average": os.getloadavg()[0], "versions": {"kickgan": __version__, "torch": torch.__version__}}
+
+
+def emit(result: dict, table: str, json_path: str | None, markdown_path: str | None) -> None:
+    """Print ``table``; write ``result`` as JSON and append ``table`` to a Markdown file only where asked."""
+    if json_path:
+        write_json(json_path, result)
+    print(table)
+    if markdown_path:
+        _append(Path(markdown_path), table)
 
 
 def latency(sampler, out: Path, repeats: int) -> dict:

@@ -14,21 +14,17 @@ import argparse
 import concurrent.futures
 import http.client
 import json
-import os
-import platform
 import tempfile
 import time
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import numpy as np
 import torch
 
-from kickgan import __version__, bundled
+from kickgan import bundled
 from kickgan.errors import UsageError
-from kickgan.io import write_json
 from kickgan.producer import controls
-from kickgan.producer.bench import _append, _today
+from kickgan.producer.bench import emit, environment
 from kickgan.sampler import KickSampler
 from kickgan.serve.app import create_app
 from kickgan.serve.server import running
@@ -58,16 +54,10 @@ def main(argv: list[str], parser: argparse.ArgumentParser) -> int:
         with running(create_app(Studio(sampler, tmp))) as url:
             result = {
                 "bench": "serve", "model": str(args.checkpoint), "threads": args.threads,
-                "machine": f"{platform.machine()} {platform.processor() or ''}".strip(), "date": _today(),
-                "load_average": os.getloadavg()[0], "versions": {"kickgan": __version__, "torch": torch.__version__},
+                **environment(),
                 **measure(url, args.repeats, args.concurrent),
             }
-    if args.json:
-        write_json(args.json, result)
-    table = markdown(result)
-    print(table)
-    if args.markdown:
-        _append(Path(args.markdown), table)
+    emit(result, markdown(result), args.json, args.markdown)
     return 0
 
 
