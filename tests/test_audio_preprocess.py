@@ -6,6 +6,7 @@ import pytest
 from kickgan.audio.preprocess import (
     LOUDNESS_DB,
     align_onset,
+    finish_edges,
     find_onset,
     fix_length,
     normalize,
@@ -129,3 +130,21 @@ def test_prepare_clip_refuses_bad_shapes():
         prepare_clip(np.ones((2, 2, 10), np.float32), 16000, 16000, 10)
     with pytest.raises(ParameterError, match="empty"):
         prepare_clip(np.ones(0, np.float32), 16000, 16000, 10)
+
+
+def test_finish_edges_keeps_the_length_and_removes_both_steps():
+    """A decoded wave that starts at full level (its attack cut by the clip's start), behind 3 ms of
+    near-silence, with a DC offset: it comes back as long, starting and ending at exactly 0, its
+    attack moved to within 1 ms of the start and the wave after the 0.5 ms fade untouched."""
+    sr = 44100
+    t = np.arange(int(0.2 * sr)) / sr
+    body = np.sin(2 * np.pi * 60 * t + np.pi / 2) * np.exp(-t / 0.05)  # starts at its peak
+    y = np.concatenate([np.full(int(0.003 * sr), 1e-4), body]).astype(np.float32) + 0.02
+    out = finish_edges(y, sr)
+    assert out.shape == y.shape and out.dtype == np.float32
+    assert out[0] == 0.0 and out[-1] == 0.0
+    assert np.argmax(np.abs(out) >= 0.01 * np.abs(out).max()) <= 0.001 * sr
+    shift = int(np.argmax(np.abs(y - y.mean()))) - int(np.argmax(np.abs(out)))
+    assert shift >= int(0.002 * sr)  # most of the lead is cut
+    after_fade = slice(int(np.argmax(np.abs(out))) + int(0.0005 * sr), 4000)
+    np.testing.assert_allclose(out[after_fade], (y - y.mean())[after_fade.start + shift : 4000 + shift], atol=1e-6)

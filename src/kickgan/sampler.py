@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from kickgan.audio.preprocess import finish_edges
 from kickgan.checkpoints import file_sha256, load_generator, resolve_checkpoint
 from kickgan.config import config_from_dict
 from kickgan.errors import KickganError
@@ -106,6 +107,10 @@ class KickSampler:
         with autocast(self.precision, self.device):
             return self.G(z.to(self.device)).float()
 
-    def generate(self, seeds: list[int]) -> np.ndarray:
-        """The kicks of ``seeds``: ``np.ndarray [B, length]`` float32 at ``sr``."""
-        return self.decode(self.latents(seeds)).squeeze(1).numpy()
+    def generate(self, seeds: list[int], raw: bool = False) -> np.ndarray:
+        """The kicks of ``seeds``: ``np.ndarray [B, length]`` float32 at ``sr``, with the start and end a
+        producer's file has (:func:`~kickgan.audio.preprocess.finish_edges`; ``raw``: as decoded)."""
+        waves = self.decode(self.latents(seeds)).squeeze(1).numpy()
+        if raw:
+            return waves
+        return np.stack([finish_edges(y, self.sr) for y in waves]) if len(waves) else waves

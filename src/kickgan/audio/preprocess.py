@@ -9,6 +9,9 @@ order :func:`prepare_clip` applies them:
 4. :func:`align_onset`: cut the leading silence to ``pre_roll_ms`` before the attack.
 5. :func:`fix_length`: cut or zero-pad to ``length`` samples, with a short fade-out.
 6. :func:`normalize`: peak to 1.0 (or RMS loudness to a target level).
+
+And for a model's output, :func:`finish_edges`: the start and the end of a kick as a producer's file
+has them (no DC, no step at the first or the last sample), at the clip's own rate and length.
 """
 
 from __future__ import annotations
@@ -21,6 +24,10 @@ from kickgan.errors import ParameterError
 ONSET_DB = -30.0  # onset: the first sample within this many dB of the clip's peak
 PRE_ROLL_MS = 2.0  # kept before the onset, so the attack is never cut
 FADE_MS = 10.0  # fade-out at the end of the kept content
+LEAD_MS = 1.0  # finish_edges: longest leading silence kept before the attack
+LEAD_ONSET_DB = -40.0  # finish_edges: the attack is the first sample within this many dB of the peak
+FADE_IN_MS = 0.5  # finish_edges: shortest fade-in (no step at the start; real kicks' 10-50 % rise kept)
+EDGE_FADE_MS = 5.0  # finish_edges: fade-out at the end
 LOUDNESS_DB = -20.0  # RMS target of normalize="loudness", in dBFS
 NORMALIZE_KINDS = ("peak", "loudness", None)
 
@@ -141,3 +148,25 @@ _normalize = normalize  # prepare_clip's keyword shadows the function's name
 def _check_rate(sr: int, name: str) -> None:
     if not isinstance(sr, (int, np.integer)) or sr <= 0:
         raise ParameterError(f"{name} must be a positive integer (Hz), got {sr!r}")
+
+
+def trim_lead(y: np.ndarray, sr: int, lead_ms: float = LEAD_MS, fade_in_ms: float = FADE_IN_MS) -> np.ndarray:
+    """Cut ``y [T]`` so its attack lies at most ``lead_ms`` in; fade in from zero over the part kept
+    before it, or over the first ``fade_in_ms`` if that is longer. The result starts at exactly 0."""
+    onset = find_onset(y, LEAD_ONSET_DB)
+    n_lead = min(onset, int(lead_ms * sr / 1000))
+    y = y[onset - n_lead :].copy()
+    n_fade = min(len(y), max(n_lead, int(round(fade_in_ms * sr / 1000))))
+    if n_fade > 0:
+        y[:n_fade] *= (0.5 - 0.5 * np.cos(np.linspace(0, np.pi, n_fade, endpoint=False))).astype(np.float32)
+    return y
+
+
+def finish_edges(y: np.ndarray, sr: int, fade_in_ms: float = FADE_IN_MS) -> np.ndarray:
+    """A model's wave ``y [T]`` as a file starts and ends: DC removed, :func:`trim_lead`, zero-padded
+    back to ``T`` with the last ``EDGE_FADE_MS`` of the content faded out. ``[T]`` float32.
+
+    A magnitude-only decoder leaves energy at the first sample (the attack is cut by the clip's
+    start): without this every kick starts with a step, heard as a pop (docs/fullband.md)."""
+    y = np.asarray(y, dtype=np.float32)
+    return fix_length(trim_lead(remove_dc(y), sr, fade_in_ms=fade_in_ms), len(y), sr, fade_ms=EDGE_FADE_MS)

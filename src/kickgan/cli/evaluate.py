@@ -35,6 +35,7 @@ def main(argv: list[str], prog: str) -> int:
     parser.add_argument("--length", type=int, help="common clip length in samples (default: the reference dataset's, else 1 s)")
     parser.add_argument("--cache", metavar="DIR", help="cache of real-set features (default ~/.cache/kickgan/metrics)")
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the feature cache")
+    parser.add_argument("--raw", action="store_true", help="a checkpoint's kicks as decoded, without the faded start and end its files get")
     parser.add_argument("--batch-size", type=int, default=64, help="clips per embedding batch (default 64)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     args = parser.parse_args(argv)
@@ -63,6 +64,7 @@ def main(argv: list[str], prog: str) -> int:
         batch_size=args.batch_size,
         log=args.log,
         progress=not args.quiet,
+        raw=args.raw,
     )
     print(format_table(report), end="")
     if args.json:

@@ -122,14 +122,15 @@ def is_checkpoint(path: str | Path) -> bool:
     return (path / "checkpoints").is_dir() or (path / "training_options.json").is_file()
 
 
-def generate_clips(path: str | Path, n: int, batch_size: int = 64, progress: bool = True):
-    """``n`` kicks of seeds ``0..n-1`` from a checkpoint: ``(clips [n,T], names, sr, length, hash)``."""
+def generate_clips(path: str | Path, n: int, batch_size: int = 64, progress: bool = True, raw: bool = False):
+    """``n`` kicks of seeds ``0..n-1`` from a checkpoint, with a file's start and end (``raw``: as
+    decoded; :meth:`kickgan.sampler.KickSampler.generate`): ``(clips [n,T], names, sr, length, hash)``."""
     from kickgan.sampler import KickSampler
 
     sampler = KickSampler.from_checkpoint(path)
     chunks = []
     for start in tqdm(range(0, n, batch_size), desc="generating", unit="batch", disable=not progress, leave=False):
-        chunks.append(np.asarray(sampler.generate(list(range(start, min(n, start + batch_size)))), np.float32))
+        chunks.append(np.asarray(sampler.generate(list(range(start, min(n, start + batch_size))), raw=raw), np.float32))
     names = [f"kick_s{s:06d}" for s in range(n)]
     return np.concatenate(chunks), names, sampler.sr, sampler.length, sampler.checkpoint_hash
 
@@ -147,6 +148,7 @@ def evaluate(
     batch_size: int = 64,
     log: str | Path | None = None,
     progress: bool = True,
+    raw: bool = False,
 ) -> dict:
     """Score GEN (a checkpoint, run folder, dataset spec or audio folder) against REF.
 
@@ -159,6 +161,7 @@ def evaluate(
         cache_dir: where real-set features are cached (``"default"``: :func:`default_cache_dir`;
             ``None``: no cache).
         log: a JSONL file to append ``{"results": generated, "gen", "reference", ...}`` to.
+        raw: score a checkpoint's waves as decoded, without the start and end its files get.
     Returns:
         the report: sources, sizes, ``embedding``, ``metrics`` (name -> paper), ``results``
         (baseline -> flat dict) and timings.
@@ -174,8 +177,8 @@ def evaluate(
     t0 = time.perf_counter()
     source = {"source": str(gen)}
     if is_checkpoint(gen):
-        gen_clips, gen_names, sr, length, digest = generate_clips(gen, n, batch_size, progress)
-        source["checkpoint_hash"] = digest
+        gen_clips, gen_names, sr, length, digest = generate_clips(gen, n, batch_size, progress, raw)
+        source.update(checkpoint_hash=digest, raw=raw)
         limits = {"generated": np.full(len(gen_clips), sr / 2)}  # made at its own rate
     else:
         sr, length = _rate_and_length(reference, sr, length)

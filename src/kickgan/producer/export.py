@@ -3,13 +3,13 @@
 The finishing chain (:func:`finish`), in order:
 
 1. resample to the requested rate with soxr (:func:`kickgan.audio.preprocess.resample`);
-2. remove DC (subtract the mean);
-3. cut the leading silence so the attack starts at most ``LEAD_MS`` (1 ms) into the file,
-   and fade in (a half cosine from zero) over what is kept before it, but over at least
-   ``FADE_IN_MS``: a model wave with energy at its first sample would otherwise start with a
-   step, heard as a pop on every trigger (the length is measured in docs/producer.md);
-4. fade out the last ``FADE_MS`` (a half cosine), so the file never ends in a step;
-5. set the level: peak at ``peak_db`` dBFS (-1 by default), or RMS at ``loudness_db`` dBFS
+2. :func:`kickgan.audio.preprocess.finish_edges`: remove DC; cut the leading silence so the attack
+   starts at most ``LEAD_MS`` (1 ms) into the file and fade in (a half cosine from zero) over what is
+   kept before it, but over at least ``FADE_IN_MS``: a model wave with energy at its first sample would
+   otherwise start with a step, heard as a pop on every trigger (the length is measured in
+   docs/producer.md); zero-pad back to the length, fading out the last ``EDGE_FADE_MS`` of the
+   content, so the file never ends in a step;
+3. set the level: peak at ``peak_db`` dBFS (-1 by default), or RMS at ``loudness_db`` dBFS
    with the peak still kept at or below ``peak_db``.
 
 Files are named by seed (``kick_s000042.wav``) and each WAV gets a JSON sidecar
@@ -29,17 +29,13 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from kickgan import __version__
-from kickgan.audio.preprocess import find_onset, fix_length, resample
+from kickgan.audio.preprocess import FADE_IN_MS, finish_edges, resample
 from kickgan.errors import KickganError, ParameterError
 from kickgan.io import read_json, write_json, write_wav
 
 SIDECAR_FORMAT = "kickgan-kick/1"
 _KICK_FILE = re.compile(r"kick_s(\d+)(\.wav|\.json)")  # the files of kick_name(seed)
 SUBTYPES = {"16": "PCM_16", "24": "PCM_24", "32f": "FLOAT"}  # --bit-depth -> soundfile subtype
-LEAD_MS = 1.0  # longest leading silence kept before the attack
-ONSET_DB = -40.0  # the attack: the first sample within this many dB of the peak
-FADE_MS = 5.0  # tail fade
-FADE_IN_MS = 0.5  # shortest fade-in: no step at the start, real kicks' 10-50 % rise kept (docs/producer.md)
 
 
 @dataclass(frozen=True)
@@ -68,21 +64,8 @@ def finish(y: np.ndarray, sr: int, opts: ExportOptions, fade_in_ms: float = FADE
     A silent clip stays silent. ``fade_in_ms`` is the shortest fade-in (0 turns it off, for measurements).
     """
     y = resample(np.asarray(y, dtype=np.float32), int(sr), opts.sr)
-    y = trim_lead((y - y.mean(dtype=np.float64)).astype(np.float32), opts.sr, fade_in_ms=fade_in_ms)
-    y = fix_length(y, len(y), opts.sr, fade_ms=FADE_MS)
+    y = finish_edges(y, opts.sr, fade_in_ms=fade_in_ms)
     return set_level(y, opts.peak_db, opts.loudness_db)
-
-
-def trim_lead(y: np.ndarray, sr: int, lead_ms: float = LEAD_MS, fade_in_ms: float = FADE_IN_MS) -> np.ndarray:
-    """Cut ``y [T]`` so its attack lies at most ``lead_ms`` in; fade in from zero over the part kept
-    before it, or over the first ``fade_in_ms`` if that is longer. The result starts at exactly 0."""
-    onset = find_onset(y, ONSET_DB)
-    n_lead = min(onset, int(lead_ms * sr / 1000))
-    y = y[onset - n_lead :].copy()
-    n_fade = min(len(y), max(n_lead, int(round(fade_in_ms * sr / 1000))))
-    if n_fade > 0:
-        y[:n_fade] *= (0.5 - 0.5 * np.cos(np.linspace(0, np.pi, n_fade, endpoint=False))).astype(np.float32)
-    return y
 
 
 def set_level(y: np.ndarray, peak_db: float = -1.0, loudness_db: float | None = None) -> np.ndarray:

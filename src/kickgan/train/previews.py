@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from kickgan.io import atomic_path, write_wav
+from kickgan.audio.preprocess import finish_edges
 from kickgan.sampler import decode_each
 from kickgan.spectral.stft import stft
 
@@ -22,14 +23,16 @@ DB_FLOOR = -80.0
 
 @torch.no_grad()
 def render_previews(G: torch.nn.Module, rep: torch.nn.Module, z: torch.Tensor) -> np.ndarray:
-    """Decode latents ``z [B, z_dim]`` with ``G`` (in eval mode) and ``rep``: ``waves [B, T]`` float32."""
+    """Decode latents ``z [B, z_dim]`` with ``G`` (in eval mode) and ``rep``: ``waves [B, T]`` float32,
+    each with a file's start and end (:func:`~kickgan.audio.preprocess.finish_edges`), as
+    ``kickgan generate`` and the evaluation of a checkpoint get them."""
     was_training = G.training
     G.eval()
     try:
         wave = decode_each(rep, G(z))
     finally:
         G.train(was_training)
-    return wave.squeeze(1).float().cpu().numpy()
+    return np.stack([finish_edges(y, rep.cfg.sr) for y in wave.squeeze(1).float().cpu().numpy()])
 
 
 def log_spectrogram(waves: np.ndarray, n_fft: int = 1024, hop_length: int = 256) -> np.ndarray:
