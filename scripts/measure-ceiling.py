@@ -1,7 +1,7 @@
 """A representation's ceiling as a producer hears it: real kicks encoded, decoded and finished.
 
     PYTHONPATH=src .venv/bin/python scripts/measure-ceiling.py --config configs/kick44k.yaml \
-        --data data/open_kicks_44k
+        --data data/open_kicks_44k [--set representation.lead=512]
 
 Fits the representation's statistics on the train split, then for each split prints markdown rows
 for the real kicks, their decoded round trips and the round trips after
@@ -37,9 +37,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", required=True)
     parser.add_argument("--data", required=True, help="a dataset built at the config's rate and length")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config option (repeatable)")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    spec = load_config(args.config).representation
+    spec = load_config(args.config, args.set).representation
     rep = make_representation(spec)
     train, _ = load_clips(f"{args.data}:train", spec.sr, spec.length)
     rep.fit(train)

@@ -25,6 +25,7 @@ def test_the_shipped_config_is_the_measured_design():
     rep = load_config(KICK44K).representation
     assert (rep.kind, rep.sr, rep.length, rep.n_fft, rep.hop_length, rep.n_freq) == ("warped", 44100, 32768, 2048, 256, 128)
     assert rep.sr / rep.n_fft < 31.25  # body bins no coarser than the 16 kHz default's
+    assert rep.lead == 512  # the attack is seen whole (docs/fullband.md)
 
 
 def test_kick44k_trains_and_generates_at_44k_without_resampling(tmp_path, monkeypatch):

@@ -52,6 +52,7 @@ class SpecConfig:
     gl_momentum: float = 0.99  # fast Griffin-Lim (Perraudin et al. 2013); 0 = classic
     pghi_tol: float = 1e-4  # PGHI integrates only bins above pghi_tol * the largest (-80 dB)
     warp_hz: float = 2000.0  # warped: STFT bins below this are kept one per row, bands above (kickgan.spectral.warp)
+    lead: int = 0  # samples of silence put before the clip when encoding, cut after decoding (docs/fullband.md)
 
     def __post_init__(self) -> None:
         choice("kind", self.kind, KINDS)
@@ -81,6 +82,9 @@ class SpecConfig:
         within("gl_momentum", self.gl_momentum, 0.0, 1.0)
         within("pghi_tol", self.pghi_tol, 0.0, 1.0, open_low=True)
         above("warp_hz", self.warp_hz, 0.0)
+        integer("lead", self.lead, low=0)
+        if self.lead > self.length // 4:
+            raise ParameterError(f"lead: must be in [0, length/4 = {self.length // 4}] samples (got {self.lead})")
         if self.kind == "warped":
             band_edges(self.sr, self.n_fft, self.n_freq, float(self.warp_hz))  # a ParameterError names warp_hz
 

@@ -46,7 +46,7 @@ class Representation(nn.Module):
         if clips.ndim != 2 or clips.shape[1] != self.cfg.length or len(clips) == 0:
             raise KickganError(f"fit: expected clips [N, {self.cfg.length}] with N > 0 (got {list(clips.shape)})")
         if self.cfg.has_stats:
-            mean, std = R.fit_stats(clips, self.cfg)
+            mean, std = R.fit_stats(R.add_lead(clips, self.cfg.lead), self.cfg)
             self.mean.copy_(mean)
             self.std.copy_(std)
             self.fitted.fill_(True)
@@ -55,6 +55,7 @@ class Representation(nn.Module):
     def encode(self, wave: torch.Tensor) -> torch.Tensor:
         """``wave [B,1,T]`` -> ``spec [B,*shape]``; differentiable."""
         self._check(wave, (1, self.cfg.length), "encode: wave")
+        wave = R.add_lead(wave, self.cfg.lead)
         kind = self.cfg.kind
         if kind == "wave":
             return wave
@@ -70,13 +71,16 @@ class Representation(nn.Module):
         self._check(spec, self.shape, "decode: spec")
         cfg = self.cfg.replace(**inversion) if inversion else self.cfg
         if cfg.kind == "wave":
-            return spec
-        if cfg.kind == "complex":
-            return R.complex_inverse(spec, cfg)
-        self._check_fitted()
-        if cfg.kind == "mag_if":
-            return R.mag_if_inverse(spec, cfg, self.mean, self.std)
-        return R.invert_magnitude(R.logmag_inverse(spec, cfg, self.mean, self.std), cfg)
+            wave = spec
+        elif cfg.kind == "complex":
+            wave = R.complex_inverse(spec, cfg)
+        else:
+            self._check_fitted()
+            if cfg.kind == "mag_if":
+                wave = R.mag_if_inverse(spec, cfg, self.mean, self.std)
+            else:
+                wave = R.invert_magnitude(R.logmag_inverse(spec, cfg, self.mean, self.std), cfg)
+        return R.cut_lead(wave, cfg.lead)
 
     def save_stats(self, path: str | Path) -> None:
         """Write the statistics and the config to a safetensors file, atomically."""
@@ -120,4 +124,6 @@ def _stats_key(cfg: SpecConfig) -> dict:
     keys = ("kind", "sr", "length", "n_fft", "hop_length", "n_freq", "log_eps")
     if cfg.kind == "warped":  # only here, so the statistics files of the other kinds stay as they were
         keys += ("warp_hz",)
+    if cfg.lead:
+        keys += ("lead",)
     return {k: getattr(cfg, k) for k in keys}

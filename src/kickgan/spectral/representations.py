@@ -38,6 +38,26 @@ COMPRESS_DELTA = 1e-16
 STD_FLOOR = 1e-3  # a bin that never changes (e.g. always at the floor) is not divided by ~0
 
 
+def add_lead(wave, lead: int):
+    """``wave [..., T]`` (tensor or array) moved ``lead`` samples later: silence before it, its last
+    ``lead`` samples dropped. The first frames then see the attack whole, with silence before it,
+    instead of cut by the clip's start, which a magnitude-only decoder cannot rebuild (docs/fullband.md)."""
+    if not lead:
+        return wave
+    if isinstance(wave, torch.Tensor):
+        return torch.nn.functional.pad(wave[..., : wave.shape[-1] - lead], (lead, 0))
+    wave = np.asarray(wave)
+    return np.concatenate([np.zeros((*wave.shape[:-1], lead), wave.dtype), wave[..., : wave.shape[-1] - lead]], axis=-1)
+
+
+def cut_lead(wave: torch.Tensor, lead: int) -> torch.Tensor:
+    """The inverse of :func:`add_lead` up to the dropped tail: ``wave [..., T]`` without its first
+    ``lead`` samples (what a decoder put before the attack), zero-padded back to ``T``."""
+    if not lead:
+        return wave
+    return torch.nn.functional.pad(wave[..., lead:], (0, lead))
+
+
 def spectrum(wave: torch.Tensor, cfg: SpecConfig) -> torch.Tensor:
     """The STFT of ``wave [B,1,T]``: complex ``[B,1,n_fft//2+1,N]``."""
     return stft(wave, cfg.n_fft, cfg.hop_length)
