@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes the bundled model (src/kickgan/bundled/, see its MODEL_CARD.md) from scratch:
-#   the open kick set -> train the default config, seed 0, 2500 steps, one thread
+#   the open kick set -> train the default config, seed 0, 2500 steps, one thread, fp32 (as shipped)
 #   -> export its best checkpoint (chosen on the validation kits) -> score it on the test kits
 #   -> fit and measure its controls, write its models.json entry -> rewrite the card's measured part.
 #
@@ -23,7 +23,7 @@ step() { printf '\n== %s\n$ %s\n' "$1" "${*:2}"; "${@:2}"; }
 [ -f "$DATA/dataset.json" ] || step "the open kick set" bash scripts/get-open-kicks.sh "$DATA"
 [ -f "$RUN/checkpoints/latest.pt" ] || step "train the default config" \
     $KICKGAN train --config configs/dcgan_wgangp.yaml --data "$DATA" --out "$RUN" \
-    --set seed=0 --set steps=2500 --set time_budget_minutes=0 --no-progress
+    --set seed=0 --set steps=2500 --set time_budget_minutes=0 --set precision=fp32 --no-progress
 step "export the best checkpoint's generator" \
     $KICKGAN export "$RUN" --out "$BUNDLED/$NAME.pt" --force
 step "score it on the test kits ($N kicks, seeds 0-$((N - 1)))" \
