@@ -2,14 +2,22 @@
 integrator and the flow-matching objective on known answers, and a tiny run through the same
 loop, checkpoints and sampler as the GANs."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
+import yaml
 
 from kickgan.checkpoints import load_checkpoint
 from kickgan.cli.train import dry_run_report
 from kickgan.config import config_from_dict, load_config
+from kickgan.data.build import build_dataset
+from kickgan.data.synth import write_synth
 from kickgan.errors import KickganError
+from kickgan.experiment.record import load_record
+from kickgan.experiment.runner import run_experiment
+from kickgan.experiment.spec import load_spec
 from kickgan.losses import flow_matching_loss, interpolant, sample_times
 from kickgan.models.family import family_of_arch
 from kickgan.models.flow import FlowGenerator, FlowModel, integrate
@@ -19,6 +27,7 @@ from kickgan.train import train
 from kickgan.train.distributed import Dist
 from kickgan.train.solvers import make_solver
 
+CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 SHAPE = (1, 32, 64)
 RAW = {
     "name": "flowtiny", "data": "synth:8", "device": "cpu", "batch_size": 4, "steps": 4, "ckpt_every": 2,
@@ -156,3 +165,25 @@ def test_a_flow_trains_resumes_exactly_and_samples(tmp_path):
     with torch.no_grad():
         d = [float(distance(sampler.decode(z), target, sampler.sr)["total"]) for z in (start, found)]
     assert d[1] < d[0]
+
+
+@pytest.mark.slow
+def test_an_experiment_scores_a_flow_row_beside_a_gan_and_puts_its_kicks_in_the_gallery(tmp_path):
+    for seed, kit in enumerate(("kitA", "kitB", "kitC")):
+        write_synth(tmp_path / "src" / kit, 6, seed=seed, sr=8000, length=2048)
+    build_dataset([tmp_path / "src"], tmp_path / "ds", sr=8000, length=2048, all_kicks=True)
+    (tmp_path / "flowtiny.yaml").write_text(yaml.safe_dump(RAW), encoding="utf-8")
+    (tmp_path / "x.yaml").write_text(
+        f"name: x\ndata: {tmp_path / 'ds'}\nbudget: {{steps: 2}}\nseeds: [0]\nset: [preview_every=2]\n"
+        f"configs:\n  tiny: {{config: {CONFIGS / 'tiny.yaml'}}}\n  flow_matching: {{config: {tmp_path / 'flowtiny.yaml'}}}\n"
+        "eval: {n: 4, reference: test, train: train, checkpoint: best, metrics: [descriptors, validity]}\ngallery: 2\n",
+        encoding="utf-8")
+    out = tmp_path / "report"
+    run_experiment(load_spec(tmp_path / "x.yaml"), out, progress=False, log=lambda _: None)
+    flow = [r for r in load_record(out)["runs"] if r["model"] == "flow_matching"]
+    assert len(flow) == 1 and flow[0]["steps"] == 2
+    assert flow[0]["metrics"]["perf/s_per_iter"] > 0 and flow[0]["metrics"]["perf/kicks_per_s"] > 0
+    rows = [line for line in (out / "results.md").read_text(encoding="utf-8").splitlines() if line.startswith("| flow_matching |")]
+    assert len(rows) == 1 and "nan" not in rows[0]
+    assert sorted(p.name for p in (out / "audio" / "flow_matching").iterdir()) == ["seed0000.wav", "seed0001.wav"]
+    assert "audio/flow_matching/seed0001.wav" in (out / "index.html").read_text(encoding="utf-8")
