@@ -52,6 +52,8 @@ def test_the_flow_family_owns_its_arch_and_checks_its_sections():
         config_from_dict(RAW, ["model.latent=uniform"])
     with pytest.raises(KickganError, match="^config: precision: the flow family trains in fp32 or bf16"):
         config_from_dict(RAW, ["device=auto", "precision=fp16"])
+    with pytest.raises(KickganError, match="^config: model.arch: flow works on spectrograms \\[C, F, N\\] \\(got representation shape \\[1, 2048\\]\\)$"):
+        config_from_dict(RAW, ["representation.kind=wave"])
     with pytest.raises(KickganError, match="^config: optim.n_critic: unknown option \\(choose from lr, betas, grad_clip\\)$"):
         config_from_dict({**RAW, "optim": {"n_critic": 2}})
 
@@ -124,6 +126,14 @@ def test_the_solver_learns_the_field_of_one_point():
         after = float((solver.sampling_module(z) - point).pow(2).mean())
     assert np.mean(losses[-10:]) < 0.2 * losses[0]
     assert after < 0.03 * before, (before, after)  # measured: 0.0075 against 0.74
+
+
+def test_a_bf16_step_keeps_its_loss_and_weights_float32():
+    cfg = config_from_dict(RAW, ["precision=bf16"])
+    solver = make_solver(cfg, SHAPE, Dist(0, 1, torch.device("cpu")))
+    scalars = solver.train_step([torch.rand(4, *SHAPE) * 2 - 1])
+    assert np.isfinite(scalars["loss/fm"]) and scalars["loss/fm"] > 0
+    assert all(p.dtype == torch.float32 for p in solver.G.parameters())
 
 
 def test_the_generator_is_differentiable_in_z_and_shows_its_blocks():
