@@ -38,7 +38,7 @@ def test_config_is_frozen_and_round_trips_through_a_dict():
 @pytest.mark.parametrize(
     ("values", "message"),
     [
-        ({"arch": "biggan"}, "model.arch: must be one of dcgan, specgan, wavegan (got 'biggan')"),
+        ({"arch": "biggan"}, "model.arch: must be one of dcgan, specgan, wavegan, flow (got 'biggan')"),
         ({"upsample": "bilinear"}, "model.upsample"),
         ({"d_norm": "layer"}, "model.d_norm"),
         ({"width": 0}, "model.width: must be at least 1 (got 0)"),

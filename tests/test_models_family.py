@@ -7,7 +7,8 @@ import torch
 
 from kickgan.errors import KickganError, ParameterError
 from kickgan.models import ModelConfig, build_models
-from kickgan.models.family import FAMILIES, GAN, family_of, load_sampling_generator, register_family
+from kickgan.models.family import FAMILIES, FLOW, GAN, family_of, load_sampling_generator, register_family
+from kickgan.models.flow import FlowModel
 
 
 @pytest.mark.parametrize("arch", ["dcgan", "specgan", "wavegan"])
@@ -15,17 +16,21 @@ def test_the_gan_family_owns_the_three_archs(arch):
     assert family_of(ModelConfig(arch=arch)) is GAN and GAN.sampling_key == "G_ema"
 
 
+def test_the_flow_family_is_registered_in_tree():
+    assert family_of(FlowModel()) is FLOW and FLOW.sampling_key == "G_ema" and FLOW.checkpoint_keys == ("G", "G_ema", "opt")
+
+
 def test_an_arch_can_belong_to_one_family_only(monkeypatch):
     monkeypatch.setattr("kickgan.models.family.FAMILIES", dict(FAMILIES))
     with pytest.raises(ParameterError, match="already registered \\(dcgan\\)"):
-        register_family(dataclasses.replace(GAN, name="flow", archs=("dcgan",)))
+        register_family(dataclasses.replace(GAN, name="vae", archs=("dcgan",)))
 
 
 def test_a_family_brings_the_three_config_sections(monkeypatch):
     monkeypatch.setattr("kickgan.models.family.FAMILIES", dict(FAMILIES))
-    flow = dataclasses.replace(GAN, name="flow", archs=("flow",), sections={"model": ModelConfig})
-    with pytest.raises(ParameterError, match="model family flow: sections must be model, loss, optim \\(got model\\)"):
-        register_family(flow)
+    vae = dataclasses.replace(GAN, name="vae", archs=("vae",), sections={"model": ModelConfig})
+    with pytest.raises(ParameterError, match="model family vae: sections must be model, loss, optim \\(got model\\)"):
+        register_family(vae)
 
 
 def test_sampling_generator_loads_the_familys_key():

@@ -141,8 +141,8 @@ def test_the_family_types_and_checks_its_sections(toy):
         config_from_dict(RAW, ["loss.weight=-1"])
     with pytest.raises(KickganError, match="^config: batch_size: the toy family fits the mean of at least 2"):
         config_from_dict(RAW, ["batch_size=1"])
-    with pytest.raises(KickganError, match="model.arch: must be one of dcgan, specgan, wavegan, toymean \\(got 'flow'\\)"):
-        config_from_dict(RAW, ["model.arch=flow"])
+    with pytest.raises(KickganError, match="model.arch: must be one of dcgan, specgan, wavegan, flow, toymean \\(got 'vae'\\)"):
+        config_from_dict(RAW, ["model.arch=vae"])
 
 
 def test_dry_run_shows_the_familys_networks(toy):

@@ -8,7 +8,7 @@ from kickgan.config import TrainConfig, config_from_dict, load_config, with_over
 from kickgan.errors import KickganError
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
-SHIPPED = ("dcgan_bce", "dcgan_wgangp", "dcgan_hinge", "dcgan_wgangp_durall", "specgan", "wavegan", "tiny")
+SHIPPED = ("dcgan_bce", "dcgan_wgangp", "dcgan_hinge", "dcgan_wgangp_durall", "specgan", "wavegan", "tiny", "flow")
 
 
 @pytest.mark.parametrize("name", SHIPPED)

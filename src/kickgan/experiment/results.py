@@ -40,7 +40,8 @@ COLUMNS = (
            "of the band (Durall et al. 2020)"),
     Column("valid/ok", "validity", "max", "fraction of kicks neither silent, non-finite nor clipped"),
     Column("perf/s_per_iter", "train s/iter", "min",
-           "median wall-clock seconds per training iteration (n_critic D steps and one G step)"),
+           "median wall-clock seconds per training iteration (a GAN: n_critic D steps and one G step; "
+           "a flow: one update)"),
     Column("perf/kicks_per_s", "gen. kicks/s", "max", "kicks generated per second, phase reconstruction included"),
 )
 GOAL_MARK = {"min": "(lower is better)", "max": "(higher is better)", "one": "(closest to 1 is best)"}

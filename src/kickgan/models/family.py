@@ -8,7 +8,7 @@ sample from. :class:`kickgan.sampler.KickSampler` loads every model through
 :func:`load_sampling_generator`, so the producer tools (generate, interpolate, encode, controls),
 which only see ``sampler.G``, work for any family whose generator has that signature.
 
-    family = family_of(cfg.model)                      # the GAN family for dcgan / specgan / wavegan
+    family = family_of(cfg.model)                      # gan for dcgan / specgan / wavegan, flow for flow
     G = load_sampling_generator(cfg.model, rep.shape, state)
 
 The training side of a family (its solver) is :mod:`kickgan.train.solvers`; docs/adding-a-model.md
@@ -25,6 +25,7 @@ from torch import nn
 from kickgan.errors import KickganError, ParameterError
 from kickgan.models.build import build_models
 from kickgan.models.config import ARCHS, LossConfig, ModelConfig, OptimConfig, check_compatible
+from kickgan.models.flow import FLOW_ARCHS, FlowGenerator, FlowLoss, FlowModel, FlowOptim, check_flow
 
 SECTIONS = ("model", "loss", "optim")
 
@@ -107,4 +108,15 @@ GAN = register_family(ModelFamily(
     build_networks=_gan_networks,
     sampling_key="G_ema",
     checkpoint_keys=("G", "D", "G_ema", "opt_g", "opt_d"),
+))
+
+FLOW = register_family(ModelFamily(
+    name="flow",
+    archs=FLOW_ARCHS,
+    sections={"model": FlowModel, "loss": FlowLoss, "optim": FlowOptim},
+    check=check_flow,
+    build_generator=FlowGenerator,
+    build_networks=lambda cfg, shape: {"G": (FlowGenerator(cfg, shape), (cfg.z_dim,))},
+    sampling_key="G_ema",
+    checkpoint_keys=("G", "G_ema", "opt"),
 ))

@@ -30,7 +30,7 @@ from kickgan.errors import KickganError
 from kickgan.io import write_json
 from kickgan.models.precision import PRECISIONS
 
-CONFIGS = ("tiny", "dcgan_bce", "dcgan_hinge", "dcgan_wgangp", "dcgan_wgangp_durall", "specgan", "wavegan")
+CONFIGS = ("tiny", "dcgan_bce", "dcgan_hinge", "dcgan_wgangp", "dcgan_wgangp_durall", "specgan", "wavegan", "flow")
 
 _CHILD = """
 import json, sys, torch
@@ -87,7 +87,7 @@ def _sync(device) -> None:
         torch.cuda.synchronize()
 
 
-DESCRIPTION = ("Seconds per training step (GAN: n_critic D updates + 1 G update) and peak memory of each config,\n"
+DESCRIPTION = ("Seconds per training step (GAN: n_critic D updates + 1 G update; flow: 1 update) and peak memory of each config,\n"
                "at batch 64 and at the config's own batch size, each in a fresh process.")
 EXAMPLES = ("  kickgan bench train\n"
             "  kickgan bench train --configs dcgan_wgangp,specgan --steps 3 --threads 1 --json out/bench_train.json\n"

@@ -29,6 +29,7 @@ from kickgan.config import TrainConfig
 from kickgan.losses import spectral_profile
 from kickgan.models.family import family_of
 from kickgan.train.distributed import Dist
+from kickgan.train.flow_solver import FlowSolver
 from kickgan.train.trainer import Trainer
 
 
@@ -37,7 +38,11 @@ def _gan_solver(cfg: TrainConfig, shape: tuple, info: Dist, reals: torch.Tensor 
     return Trainer(cfg, shape, info, profile)
 
 
-SOLVERS: dict[str, Callable[..., Any]] = {"gan": _gan_solver}
+def _flow_solver(cfg: TrainConfig, shape: tuple, info: Dist, reals: torch.Tensor | None) -> FlowSolver:
+    return FlowSolver(cfg, shape, info)
+
+
+SOLVERS: dict[str, Callable[..., Any]] = {"gan": _gan_solver, "flow": _flow_solver}
 
 
 def make_solver(cfg: TrainConfig, shape: tuple, info: Dist, reals: torch.Tensor | None = None):
