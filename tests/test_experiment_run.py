@@ -151,3 +151,30 @@ def test_dry_run_prints_each_runs_state_without_training(finished, dataset, caps
     text = capsys.readouterr().out
     assert "budget 2 steps per run" in text and "tiny_bce: " in text and "seed 0: done (skipped)" in text
     assert "seed 1" not in text
+
+
+def test_a_row_trained_on_another_build_is_scored_at_the_experiments_rate(dataset, spec, tmp_path):
+    """A row on the same kits built at 16 kHz (its own ``data``) trains at 16 kHz; its kicks are
+    resampled to the experiment data's 8 kHz and length, its gallery WAVs are written at that rate,
+    and its representation's round trip is fitted on, and named after, its own build."""
+    import soundfile as sf
+
+    root = tmp_path / "kicks16"
+    for seed, kit in enumerate(("kitA", "kitB", "kitC", "kitD", "kitE")):
+        write_synth(root / "src" / kit, 8, seed=seed, sr=16000, length=4096)
+    build_dataset([root / "src"], root / "ds", sr=16000, length=4096, all_kicks=True)
+    row = ModelEntry("tiny_16k", spec.configs[0].config, ("representation.sr=16000", "representation.length=4096"),
+                     str(root / "ds"))
+    out = tmp_path / "report"
+    run_experiment(dataclasses.replace(spec, configs=(row,)), out, progress=False, train_fn=CountingTrain(),
+                   log=lambda _: None)
+    record = load_record(out)
+    assert record["models"][0]["config"]["data"] == str(root / "ds")
+    assert record["models"][0]["config"]["representation"]["sr"] == 16000
+    run = record["runs"][0]
+    y, sr = sf.read(out / run["audio"][0])
+    assert (sr, len(y)) == (8000, 2048)
+    assert len(run["descriptors"]["attack_ms"]) == spec.eval.n
+    (ceiling,) = record["ceilings"]
+    assert ceiling["name"].endswith(", 16 kHz on ds") and ceiling["models"] == ["tiny_16k"]
+    assert "on " + str(root / "ds") in describe_plan(dataclasses.replace(spec, configs=(row,)), out)

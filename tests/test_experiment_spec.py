@@ -10,7 +10,8 @@ from kickgan.experiment.spec import load_spec, with_overrides
 
 ROOT = Path(__file__).resolve().parents[1]
 # The published baselines run at a quarter width in the CPU grid (see the YAML); their labels say so.
-GRID = ("dcgan_bce", "dcgan_wgangp", "dcgan_wgangp_durall", "dcgan_hinge", "specgan_d16", "wavegan_d16", "flow_matching")
+GRID = ("dcgan_bce", "dcgan_wgangp", "dcgan_wgangp_durall", "dcgan_hinge", "specgan_d16", "wavegan_d16", "flow_matching",
+        "kick44k")
 ABLATIONS = ("dcgan_wgangp_bce", "dcgan_wgangp_noaug", "dcgan_wgangp_nearest", "dcgan_wgangp_durall_up",
              "dcgan_wgangp_durall_reg")
 
@@ -36,6 +37,11 @@ def test_shipped_experiments_load_and_name_the_papers_grid():
     assert spec.seeds == (0, 1) and spec.minutes is not None and spec.eval.metrics is None
     tiny = load_spec(ROOT / "configs" / "experiments" / "tiny.yaml")
     assert len(tiny.configs) == 2 and tiny.steps is not None
+
+
+def test_a_row_may_name_its_own_dataset(tmp_path):
+    spec = load_spec(write(tmp_path, BASE + "  other: {config: ../tiny.yaml, data: data/open_kicks_44k}\n"))
+    assert [e.data for e in spec.configs] == [None, "data/open_kicks_44k"]
 
 
 def test_config_paths_resolve_against_the_experiment_file(tmp_path):

@@ -17,6 +17,7 @@ from typing import Callable
 import numpy as np
 import torch
 
+from kickgan.audio.preprocess import fix_length, resample
 from kickgan.config import TrainConfig
 from kickgan.data.dataset import band_limits, load_clips, load_split, read_info
 from kickgan.experiment.record import curves_from_stats
@@ -63,6 +64,17 @@ def spectral_summary(clips: np.ndarray, sr: int) -> dict:
     }
 
 
+def at_data_rate(clips: np.ndarray, sr: int, spec: ExperimentSpec) -> tuple[np.ndarray, int, int]:
+    """``clips [N,T]`` at ``sr`` brought to the experiment data's rate and length (resampled, then
+    cut or zero-padded with a fade at the end of the content): ``(clips [N,T'], sr', T')``."""
+    info = read_info(spec.data)
+    target_sr, target_length = int(info["sr"]), int(info["length"])
+    if (sr, clips.shape[1]) == (target_sr, target_length):
+        return clips, sr, target_length
+    moved = [fix_length(resample(y, sr, target_sr), target_length, target_sr) for y in clips]
+    return np.stack(moved).astype(np.float32), target_sr, target_length
+
+
 def _score(gen: np.ndarray, spec: ExperimentSpec, sr: int, length: int, out: Path, progress: bool) -> dict:
     """``evaluate_clips`` of ``gen [N,T]`` against the reference split (and the train split), at ``sr``."""
     ref_spec, train_spec = f"{spec.data}:{spec.eval.reference}", f"{spec.data}:{spec.eval.train}"
@@ -91,7 +103,8 @@ def score_run(run_dir: Path, cfg: TrainConfig, spec: ExperimentSpec, out: Path, 
                           for i in range(0, spec.eval.n, CHUNK)])
     kicks_per_s = spec.eval.n / (time.perf_counter() - start)
     log(f"  scoring {spec.eval.n} kicks from {ckpt.relative_to(out)}")
-    metrics = _score(gen, spec, sampler.sr, sampler.length, out, progress)["generated"]
+    gen, sr, length = at_data_rate(gen, sampler.sr, spec)
+    metrics = _score(gen, spec, sr, length, out, progress)["generated"]
     steps = [r for r in read_jsonl(run_dir / "stats.jsonl") if "time/step" in r]
     metrics["perf/s_per_iter"] = float(np.median([r["time/step"] for r in steps]))  # robust to warm-up steps
     metrics["perf/kicks_per_s"] = kicks_per_s
@@ -99,7 +112,7 @@ def score_run(run_dir: Path, cfg: TrainConfig, spec: ExperimentSpec, out: Path, 
     if gallery:
         for i, y in enumerate(gen[: spec.gallery]):
             rel = f"audio/{cfg.name}/seed{i:04d}.wav"
-            write_wav(out / rel, y, sampler.sr)
+            write_wav(out / rel, y, sr)
             audio.append(rel)
     return {
         "dir": str(run_dir.relative_to(out)),
@@ -110,7 +123,7 @@ def score_run(run_dir: Path, cfg: TrainConfig, spec: ExperimentSpec, out: Path, 
         "metrics": metrics,
         "curves": curves_from_stats(run_dir / "stats.jsonl"),
         "audio": audio,
-        **spectral_summary(gen, sampler.sr),
+        **spectral_summary(gen, sr),
     }
 
 
@@ -134,11 +147,11 @@ def reference_summary(spec: ExperimentSpec, out: Path, configs: list[TrainConfig
         cached.update(_real(spec, out, progress))
         write_json(path, cached)
     ceilings = []
-    for rep_cfg, users in _representations(configs):
-        rep_key = json.dumps(rep_cfg, sort_keys=True)
+    for rep_cfg, users, data in _representations(configs):
+        rep_key = json.dumps(rep_cfg, sort_keys=True) + ("" if data == spec.data else f" on {data}")
         if rep_key not in cached["ceilings"]:
             log(f"scoring the {rep_cfg['kind']} round trip of the real {spec.eval.reference} kicks")
-            cached["ceilings"][rep_key] = _ceiling(rep_cfg, spec, out, progress)
+            cached["ceilings"][rep_key] = _ceiling(rep_cfg, data, spec, out, progress)
             write_json(path, cached)
         ceilings.append({**cached["ceilings"][rep_key], "models": users})
     metric_notes = {m.name: m.paper for m in resolve(list(spec.eval.metrics) if spec.eval.metrics else None)}
@@ -158,29 +171,34 @@ def _real(spec: ExperimentSpec, out: Path, progress: bool) -> dict:
     return {"real": {"audio": audio, **spectral_summary(split.clips, split.sr)}, "baselines": baselines}
 
 
-def _representations(configs: list[TrainConfig]) -> list[tuple[dict, list[str]]]:
-    """Each distinct spectrogram representation of ``configs`` (as a dict) with the configs that use it."""
-    found: dict[str, tuple[dict, list[str]]] = {}
+def _representations(configs: list[TrainConfig]) -> list[tuple[dict, list[str], str]]:
+    """Each distinct spectrogram representation of ``configs`` (as a dict) and training dataset,
+    with the configs that use them."""
+    found: dict[str, tuple[dict, list[str], str]] = {}
     for cfg in configs:
         if cfg.representation.kind == "wave":
             continue
         rep = asdict(cfg.representation)
-        users = found.setdefault(json.dumps(rep, sort_keys=True), (rep, []))[1]
+        users = found.setdefault(json.dumps([rep, cfg.data], sort_keys=True), (rep, [], cfg.data))[1]
         if cfg.name not in users:
             users.append(cfg.name)
     return list(found.values())
 
 
-def _ceiling(rep_cfg: dict, spec: ExperimentSpec, out: Path, progress: bool) -> dict:
-    """The real reference kicks encoded and decoded by one representation, scored like a model."""
+def _ceiling(rep_cfg: dict, data: str, spec: ExperimentSpec, out: Path, progress: bool) -> dict:
+    """The real reference kicks of ``data`` encoded and decoded by one representation (statistics
+    fitted on its train split), scored like a model."""
     cfg = SpecConfig(**rep_cfg)
     rep = make_representation(cfg)
-    rep.fit(load_clips(f"{spec.data}:{spec.eval.train}", cfg.sr, cfg.length)[0])
-    ref, _ = load_clips(f"{spec.data}:{spec.eval.reference}", cfg.sr, cfg.length)
+    rep.fit(load_clips(f"{data}:{spec.eval.train}", cfg.sr, cfg.length)[0])
+    ref, _ = load_clips(f"{data}:{spec.eval.reference}", cfg.sr, cfg.length)
     with torch.no_grad():
         wave = torch.from_numpy(ref)[:, None]
         back = torch.cat([rep.decode(rep.encode(wave[i : i + CHUNK])) for i in range(0, len(wave), CHUNK)])
-    metrics = _score(back.squeeze(1).numpy(), spec, cfg.sr, cfg.length, out, progress)["generated"]
+    back, sr, length = at_data_rate(back.squeeze(1).numpy(), cfg.sr, spec)
+    metrics = _score(back, spec, sr, length, out, progress)["generated"]
     inversion = cfg.inversion + (f" {cfg.gl_iters} it." if cfg.gl_iters else "")
     name = f"{cfg.kind} {cfg.n_fft}/{cfg.hop_length}, {cfg.n_freq} bins, {inversion}"
+    if data != spec.data:
+        name += f", {cfg.sr / 1000:g} kHz on {Path(data).name}"
     return {"name": name, "representation": rep_cfg, "metrics": metrics}

@@ -61,8 +61,10 @@ def run_experiment(
     """
     out = Path(out)
     data = spec.data
-    read_info(data)  # a missing or incomplete dataset is refused before any work
-    plans = [(entry, seed, run_config(entry, spec, seed, data)) for entry in spec.configs for seed in spec.seeds]
+    for root in {data, *(e.data for e in spec.configs if e.data)}:
+        read_info(root)  # a missing or incomplete dataset is refused before any work
+    plans = [(entry, seed, run_config(entry, spec, seed, entry.data or data)) for entry in spec.configs
+             for seed in spec.seeds]
     for entry, seed, cfg in plans:  # refuse stale results before any work
         _finished(_run_dir(out, entry, seed), cfg, spec)
     out.mkdir(parents=True, exist_ok=True)
@@ -95,8 +97,9 @@ def describe_plan(spec: ExperimentSpec, out: str | Path) -> str:
     lines = [f"experiment {spec.name}: data {spec.data}, budget {_budget_text(spec)} per run, "
              f"seeds {', '.join(map(str, spec.seeds))}, {spec.eval.n} kicks scored per run, report in {out}"]
     for entry in spec.configs:
-        cfg = run_config(entry, spec, spec.seeds[0], spec.data)
+        cfg = run_config(entry, spec, spec.seeds[0], entry.data or spec.data)
         lines.append(f"  {entry.name}: {entry.config} {' '.join(entry.set)}".rstrip()
+                     + (f" on {entry.data}" if entry.data else "")
                      + f" ({cfg.model.arch}, {cfg.representation.kind}"
                      + (f", loss {cfg.loss.kind})" if hasattr(cfg.loss, "kind") else ")"))  # a GAN's loss kind
         for seed in spec.seeds:

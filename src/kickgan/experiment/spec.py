@@ -10,6 +10,7 @@ An experiment YAML (``configs/experiments/*.yaml``)::
     configs:                       # table label -> training config (path relative to this file)
       dcgan_bce: {}                # ../dcgan_bce.yaml
       wavegan: {config: ../wavegan.yaml, set: [batch_size=32]}
+      kick44k: {data: data/open_kicks_44k}   # trained on another build of the same kits
     eval:
       n: 256                       # kicks generated per run
       reference: test              # split the kicks are scored against
@@ -17,6 +18,10 @@ An experiment YAML (``configs/experiments/*.yaml``)::
       checkpoint: best             # best | latest
       metrics: null                # null: every metric; or a list of registry names (a subset)
     gallery: 8                     # kicks per model in the audio gallery and the spectrogram grids
+
+Every row is scored against ``data``'s splits at ``data``'s rate and length: a model made at another
+rate (a row with its own ``data``) has its kicks resampled and cut or padded to them, as a file of
+``kickgan generate --sr`` would be. A row's ``data`` must hold the same kits in the same splits.
 """
 
 from __future__ import annotations
@@ -34,11 +39,13 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 @dataclass(frozen=True)
 class ModelEntry:
-    """One row of the comparison: a label, its training config file, and overrides."""
+    """One row of the comparison: a label, its training config file, overrides, and the dataset it
+    trains on (``None``: the experiment's)."""
 
     name: str
     config: str
     set: tuple[str, ...] = ()
+    data: str | None = None
 
 
 @dataclass(frozen=True)
@@ -134,12 +141,13 @@ def _configs(raw, base: Path, where: str) -> tuple[ModelEntry, ...]:
             raise KickganError(f"{where}: configs: bad label {label!r} (letters, digits, '_', '-', '.')")
         opts = opts or {}
         if not isinstance(opts, dict):
-            raise KickganError(f"{where}: configs.{label}: expected a mapping (config, set)")
-        _no_unknown(opts, {"config", "set"}, f"{where}: configs.{label}")
+            raise KickganError(f"{where}: configs.{label}: expected a mapping (config, set, data)")
+        _no_unknown(opts, {"config", "set", "data"}, f"{where}: configs.{label}")
         config = Path(os.path.normpath(base / str(opts.get("config", f"../{label}.yaml"))))
         if not config.is_file():
             raise KickganError(f"{where}: configs.{label}: no such training config {config}")
-        entries.append(ModelEntry(label, str(config), _strings(opts.get("set", []), f"{where}: configs.{label}.set")))
+        data = None if opts.get("data") is None else str(opts["data"])
+        entries.append(ModelEntry(label, str(config), _strings(opts.get("set", []), f"{where}: configs.{label}.set"), data))
     return tuple(entries)
 
 
