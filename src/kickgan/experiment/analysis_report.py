@@ -57,7 +57,7 @@ def kick_sets(record: dict, folder: Path, n: int, reference: str | None = None,
 
             log(f"  {name}: generating {n} kicks from each of {len(ckpts)} checkpoints")
             samplers = [KickSampler.from_checkpoint(c) for c in ckpts]
-            clips = [s.generate(list(range(n))) for s in samplers if s.sr == sr]
+            clips = [_at_rate(s.generate(list(range(n))), s.sr, sr) for s in samplers]
             sources[name] = f"{n} kicks (seeds 0-{n - 1}) from each of {len(clips)} run checkpoints"
         else:
             clips = [_read_wavs(folder, r.get("audio") or [], sr) for r in runs]
@@ -69,6 +69,13 @@ def kick_sets(record: dict, folder: Path, n: int, reference: str | None = None,
             sets[name] = np.concatenate([c[:, :length] for c in clips])
     length = min(c.shape[1] for c in sets.values())
     return sr, {k: c[:, :length] for k, c in sets.items()}, sources
+
+
+def _at_rate(clips: np.ndarray, sr: int, target_sr: int) -> np.ndarray:
+    """``clips [N,T]`` at ``sr`` resampled to ``target_sr`` (a row trained on another build of the kits)."""
+    from kickgan.audio.preprocess import resample
+
+    return clips if sr == target_sr else np.stack([resample(y, sr, target_sr) for y in clips])
 
 
 def set_summary(clips: np.ndarray, sr: int) -> dict:
