@@ -141,3 +141,33 @@ def test_cli_errors_are_one_line(tmp_path):
     assert proc.stderr.strip().splitlines() == [
         f"kickgan train: error: {CONFIGS / 'tiny.yaml'}: loss.kind: must be one of bce, wgan-gp, hinge (got 'wgan')"
     ]
+
+
+def test_init_from_starts_a_new_run_from_a_checkpoints_weights_with_fresh_optimisers(tmp_path):
+    """Fine-tuning: the new run's networks start as the source's, its step, optimisers and best
+    score start afresh, and a checkpoint of another shape or a missing file is a one-line error."""
+    from kickgan.train.distributed import Dist
+    from kickgan.train.loop import start_from_weights
+    from kickgan.train.solvers import make_solver
+
+    cfg = load_config(CONFIGS / "tiny.yaml", ["steps=3", "ckpt_every=3", "preview_every=100", "device=cpu"])
+    source = train(cfg, "synth:8", out=tmp_path / "pre", progress=False) / "checkpoints" / "latest.pt"
+    state = load_checkpoint(source)
+    solver = make_solver(cfg, (1, 32, 64), Dist(rank=0, world=1, device=torch.device("cpu")))
+    start_from_weights(solver, source)
+    for name in ("G", "D"):
+        for key, value in state[name].items():
+            torch.testing.assert_close(solver.modules()[name].state_dict()[key], value)
+    assert solver.step == 0 and not solver.state_dict()["opt_g"]["state"]  # no Adam moments yet
+
+    fine = load_config(CONFIGS / "tiny.yaml", ["steps=2", "preview_every=100", "device=cpu", f"init_from={source}"])
+    run = train(fine, "synth:8", out=tmp_path / "fine", progress=False)
+    assert "started from the weights of" in (run / "log.txt").read_text()
+    assert load_checkpoint(run / "checkpoints" / "latest.pt")["step"] == 2
+
+    wider = load_config(CONFIGS / "tiny.yaml", ["steps=2", "model.width=8", "device=cpu", f"init_from={source}"])
+    with pytest.raises(KickganError, match=r"init_from .*latest.pt: its networks do not fit this config"):
+        train(wider, "synth:8", out=tmp_path / "wider", progress=False)
+    missing = load_config(CONFIGS / "tiny.yaml", ["device=cpu", f"init_from={tmp_path / 'nope.pt'}"])
+    with pytest.raises(KickganError, match=r"init_from .*nope.pt: no such checkpoint file"):
+        train(missing, "synth:8", out=tmp_path / "missing", progress=False)

@@ -60,6 +60,7 @@ class TrainConfig:
     deterministic: bool = False  # torch.use_deterministic_algorithms: exact resume, slower
     precision: str = "fp32"  # fp32 | bf16 (autocast; CPU or GPU) | fp16 (autocast + grad scaler; CUDA only)
     time_budget_minutes: float = 0.0  # stop (with a checkpoint) after this much training, 0 = no limit
+    init_from: str = ""  # a checkpoint whose networks' weights a new run starts from (fine-tuning); "" = none
 
     def __post_init__(self) -> None:
         if not self.name or not all(c.isalnum() or c in "-_." for c in self.name):

@@ -62,6 +62,8 @@ def _train(cfg, data, out, resume, info: Dist, progress: bool) -> Path | None:
     check_precision(cfg.precision, info.device)
     if cfg.batch_size % info.world:
         raise KickganError(f"batch_size: {cfg.batch_size} does not split over {info.world} processes")
+    if cfg.init_from and not resume and not Path(cfg.init_from).is_file():
+        raise KickganError(f"init_from {cfg.init_from}: no such checkpoint file")
     state = load_checkpoint(Path(resume) / "checkpoints" / "latest.pt") if resume else None
     rep = make_representation(cfg.representation).to(info.device)
     train_clips, val_clips = load_training_clips(data, cfg.representation.sr, cfg.representation.length)
@@ -81,6 +83,9 @@ def _train(cfg, data, out, resume, info: Dist, progress: bool) -> Path | None:
     loop = _Loop(cfg, info, rep, trainer, log, run_dir, validator)
     if state is not None:
         loop.restore(state)
+    elif cfg.init_from:
+        start_from_weights(trainer, cfg.init_from)
+        log.message(f"started from the weights of {cfg.init_from}")
     log.message(f"training {cfg.name} on {data}: {len(train_clips)} train / {len(val_clips)} val kicks, "
                 f"shape {tuple(rep.shape)}, device {info.device}, {info.world} process(es), run {run_dir}")
     try:
@@ -89,6 +94,22 @@ def _train(cfg, data, out, resume, info: Dist, progress: bool) -> Path | None:
     finally:
         log.close()
     return run_dir
+
+
+def start_from_weights(solver, path: str | Path) -> None:
+    """Load the networks of the checkpoint ``path`` (every entry of ``solver.modules()``) into a new
+    run's solver, keeping its fresh optimisers, step and random state: fine-tuning a pretrained model."""
+    source = load_checkpoint(path)
+    fresh = solver.state_dict()
+    missing = [name for name in solver.modules() if name not in source]
+    if missing:
+        raise KickganError(f"init_from {path}: the checkpoint has no {', '.join(missing)}")
+    fresh.update({name: source[name] for name in solver.modules()})
+    try:
+        solver.load_state_dict(fresh)
+    except (KickganError, KeyError, RuntimeError, ValueError) as exc:
+        detail = str(exc).strip().splitlines()[0][:200]
+        raise KickganError(f"init_from {path}: its networks do not fit this config ({detail})") from None
 
 
 class _Loop:
