@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 import soundfile as sf
 
 import kickgan.producer.export as export
@@ -49,3 +50,30 @@ def test_kick44k_trains_and_generates_at_44k_without_resampling(tmp_path, monkey
         assert sr == 44100
         clips.append(y[:8192])
     assert (first_sample_db(np.stack(clips)) <= POP_DB).all()  # the finishing: no pop at the start
+
+
+@pytest.mark.slow
+def test_the_chain_runs_end_to_end_at_44k(tmp_path):
+    """data -> train -> generate -> evaluate -> report at 44.1 kHz: a dataset built at 44.1 kHz, the
+    shrunk kick44k trained two steps by the experiment runner, its kicks scored (the upper bands
+    present) and the report written with 44.1 kHz gallery WAVs."""
+    from kickgan.data.build import build_dataset
+    from kickgan.data.synth import write_synth
+    from kickgan.experiment.record import load_record
+    from kickgan.experiment.runner import run_experiment
+    from kickgan.experiment.spec import EvalSpec, ExperimentSpec, ModelEntry
+
+    for seed, kit in enumerate(("kitA", "kitB", "kitC", "kitD", "kitE")):
+        write_synth(tmp_path / "src" / kit, 6, seed=seed, sr=44100, length=8192)
+    build_dataset([tmp_path / "src"], tmp_path / "ds", sr=44100, length=8192, all_kicks=True)
+    shrink = tuple(o for o in SHRINK if not o.startswith(("steps=", "data=")))
+    spec = ExperimentSpec(name="full", configs=(ModelEntry("kick44k", str(KICK44K), shrink),), data=str(tmp_path / "ds"),
+                          steps=2, seeds=(0,), eval=EvalSpec(n=8, metrics=("bands", "edges", "descriptors", "validity")),
+                          gallery=2)
+    out = run_experiment(spec, tmp_path / "report", progress=False, log=lambda _: None)
+    (run,) = load_record(out)["runs"]
+    assert run["metrics"]["band/8-16k/median_db"] is not None and run["metrics"]["valid/ok"] == 1.0
+    assert run["metrics"]["edge/pop_share"] == 0.0  # kicks are scored as their files are: no pop
+    y, sr = sf.read(out / run["audio"][0])
+    assert (sr, len(y)) == (44100, 8192)
+    assert "kick44k" in (out / "results.md").read_text()
