@@ -178,3 +178,15 @@ def test_a_row_trained_on_another_build_is_scored_at_the_experiments_rate(datase
     (ceiling,) = record["ceilings"]
     assert ceiling["name"].endswith(", 16 kHz on ds") and ceiling["models"] == ["tiny_16k"]
     assert "on " + str(root / "ds") in describe_plan(dataclasses.replace(spec, configs=(row,)), out)
+
+
+def test_jobs_train_and_score_runs_in_parallel_processes_like_one_job(finished, dataset, tmp_path):
+    out, _ = finished
+    args = [str(TINY), "--data", str(dataset), "--steps", "2", "--seeds", "1", "--out", str(tmp_path / "r"),
+            "--jobs", "2", "--quiet"]
+    assert experiment_cli.main(args, "kickgan experiment") == 0
+    serial, parallel = load_record(out), load_record(tmp_path / "r")
+    assert [r["model"] for r in parallel["runs"]] == [r["model"] for r in serial["runs"]]
+    for a, b in zip(serial["runs"], parallel["runs"]):
+        assert (tmp_path / "r" / "runs" / f"{b['model']}-s0" / DONE).is_file()
+        assert b["steps"] == a["steps"] == 2

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from kickgan.errors import KickganError
+from kickgan.experiment.record import budget_text
 from kickgan.experiment.runner import MAX_STEPS, licences_from_doc, run_config
 from kickgan.experiment.spec import load_spec, with_overrides
 
@@ -89,9 +90,21 @@ def test_run_config_fixes_budget_seed_data_and_name_over_every_override(tmp_path
                                      "configs:\n  tiny_bce: {config: ../tiny.yaml, set: [loss.kind=bce]}\n"))
     cfg = run_config(spec.configs[0], spec, seed=3, data="some/dataset")
     assert (cfg.name, cfg.seed, cfg.data, cfg.batch_size, cfg.loss.kind) == ("tiny_bce", 3, "some/dataset", 4, "bce")
-    assert (cfg.time_budget_minutes, cfg.steps) == (2.0, MAX_STEPS)
+    assert (cfg.time_budget_minutes, cfg.steps, cfg.budget_clock) == (2.0, MAX_STEPS, "wall")
     steps = run_config(spec.configs[0], with_overrides(spec, steps=5), seed=0, data="d")
     assert (steps.time_budget_minutes, steps.steps) == (0.0, 5)
+
+
+def test_a_cpu_minutes_budget_counts_each_runs_cpu_time_and_says_so(tmp_path):
+    spec = load_spec(write(tmp_path, "name: x\nbudget: {cpu_minutes: 20}\nconfigs:\n  tiny: {}\n"))
+    assert (spec.minutes, spec.clock, spec.budget()) == (20.0, "cpu", {"cpu_minutes": 20.0})
+    assert budget_text({"budget": spec.budget()}) == "20 CPU minutes"
+    cfg = run_config(spec.configs[0], spec, seed=0, data="d")
+    assert (cfg.time_budget_minutes, cfg.budget_clock) == (20.0, "cpu")
+    longer = with_overrides(spec, minutes=30)  # the command line changes the amount, not the clock
+    assert longer.budget() == {"cpu_minutes": 30.0}
+    with pytest.raises(KickganError, match="budget.cpu_minutes: expected a positive number"):
+        load_spec(write(tmp_path, "name: x\nbudget: {cpu_minutes: 0}\nconfigs:\n  tiny: {}\n"))
 
 
 def test_licences_come_from_the_docs_kit_table(tmp_path):

@@ -171,3 +171,19 @@ def test_init_from_starts_a_new_run_from_a_checkpoints_weights_with_fresh_optimi
     missing = load_config(CONFIGS / "tiny.yaml", ["device=cpu", f"init_from={tmp_path / 'nope.pt'}"])
     with pytest.raises(KickganError, match=r"init_from .*nope.pt: no such checkpoint file"):
         train(missing, "synth:8", out=tmp_path / "missing", progress=False)
+
+
+def test_a_cpu_clock_budget_counts_cpu_time_and_threads_are_the_configs(tmp_path, monkeypatch):
+    ticks = iter(range(0, 10**6, 30))  # every reading of the CPU clock is 30 s after the last
+    monkeypatch.setattr(time, "process_time", lambda: float(next(ticks)))
+    cfg = load_config(CONFIGS / "tiny.yaml", [*SHRINK, *TINY_REP, "steps=50", "time_budget_minutes=1",
+                                              "budget_clock=cpu", "threads=1"])
+    before = torch.get_num_threads()
+    try:
+        run = train(cfg, out=tmp_path / "run", progress=False)
+        threads = torch.get_num_threads()
+    finally:
+        torch.set_num_threads(before)
+    state = load_checkpoint(run / "checkpoints" / "latest.pt")
+    assert threads == 1
+    assert (state["step"], state["train_seconds"]) == (2, 60.0)  # 30 CPU seconds a step, 1 minute's budget

@@ -32,6 +32,7 @@ from kickgan.spectral import SpecConfig
 
 BEST_METRICS = ("none", "descriptors", "spectral")
 DEVICES = ("auto", "cpu", "cuda", "mps")
+BUDGET_CLOCKS = ("wall", "cpu")
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ class TrainConfig:
     deterministic: bool = False  # torch.use_deterministic_algorithms: exact resume, slower
     precision: str = "fp32"  # fp32 | bf16 (autocast; CPU or GPU) | fp16 (autocast + grad scaler; CUDA only)
     time_budget_minutes: float = 0.0  # stop (with a checkpoint) after this much training, 0 = no limit
+    budget_clock: str = "wall"  # wall | cpu: the budget counts training steps' wall time, or their CPU time
+    threads: int = 0  # torch CPU threads of the run, 0 = torch's default (one per core)
     init_from: str = ""  # a checkpoint whose networks' weights a new run starts from (fine-tuning); "" = none
 
     def __post_init__(self) -> None:
@@ -69,6 +72,8 @@ class TrainConfig:
             at_least(key, getattr(self, key), 1)
         at_least("keep_every", self.keep_every, 0)
         at_least("time_budget_minutes", self.time_budget_minutes, 0.0)
+        at_least("threads", self.threads, 0)
+        choice("budget_clock", self.budget_clock, BUDGET_CLOCKS)
         within("ema_decay", self.ema_decay, 0.0, 1.0)
         choice("best_metric", self.best_metric, BEST_METRICS)
         choice("device", self.device, DEVICES)

@@ -16,6 +16,7 @@ def main(argv: list[str], prog: str) -> int:
         "skipped, interrupted ones continue, configs added to the YAML are trained alone.",
         "  kickgan experiment configs/experiments/kick_it_out.yaml\n"
         "  kickgan experiment configs/experiments/kick_it_out.yaml --budget-minutes 5 --seeds 3\n"
+        "  kickgan experiment configs/experiments/kick_it_out.yaml --jobs 2   # two runs at once\n"
         "  kickgan experiment configs/experiments/tiny.yaml --data datasets/synth --steps 4 --dry-run",
     )
     parser.add_argument("experiment", help="an experiment YAML (configs/experiments/*.yaml)")
@@ -27,6 +28,8 @@ def main(argv: list[str], prog: str) -> int:
     parser.add_argument("--out", help="the report folder (default: reports/NAME)")
     parser.add_argument("--dry-run", action="store_true", help="print the runs and their state, then exit")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="train and score N runs at once, one process and one torch thread each (default 1)")
     args = parser.parse_args(argv)
 
     from kickgan.experiment.runner import describe_plan, run_experiment
@@ -38,5 +41,7 @@ def main(argv: list[str], prog: str) -> int:
     if args.dry_run:
         print(describe_plan(spec, out))
         return 0
-    run_experiment(spec, out, progress=not args.quiet)
+    if args.jobs < 1:
+        parser.error(f"--jobs: must be at least 1 (got {args.jobs})")
+    run_experiment(spec, out, progress=not args.quiet, jobs=args.jobs)
     return 0

@@ -15,7 +15,7 @@ from kickgan.experiment import results
 
 MAX_CHANGES = 4
 IGNORED = {"name", "data", "steps", "seed", "device", "deterministic", "ckpt_every", "keep_every",
-           "preview_every", "preview_n", "time_budget_minutes", "best_metric"}
+           "preview_every", "preview_n", "time_budget_minutes", "budget_clock", "threads", "best_metric"}
 SCORES = ("fd/aisfx-512", "kid/aisfx-512", "desc/w1_mean", "art/upper_band_abs_db")
 
 

@@ -4,7 +4,7 @@ Schema (``format: kickgan-experiment/1``; paths are relative to the report folde
 
     {"format", "name", "created", "updated",
      "spec":      the resolved ExperimentSpec (configs, seeds, budget, eval options),
-     "budget":    {"minutes": M} or {"steps": S}, the same for every run,
+     "budget":    {"minutes": M}, {"cpu_minutes": M} or {"steps": S}, the same for every run,
      "versions":  {"kickgan", "torch", "numpy", "python"},
      "hardware":  {"platform", "machine", "processor", "cpu_count", "torch_threads", "device"},
      "dataset":   {"path", "sr", "length", "split_by", "splits": {split: n},
@@ -117,9 +117,12 @@ def rounded(value, digits: int = 6):
     return value
 
 
+BUDGET_UNITS = {"minutes": "minutes", "cpu_minutes": "CPU minutes", "steps": "steps"}
+
+
 def budget_text(record: dict) -> str:
-    """``"4 minutes"`` or ``"2000 steps"``: what every run was given."""
-    return ", ".join(f"{v:g} {k}" for k, v in record["budget"].items())
+    """``"4 minutes"``, ``"20 CPU minutes"`` or ``"2000 steps"``: what every run was given."""
+    return ", ".join(f"{v:g} {BUDGET_UNITS.get(k, k)}" for k, v in record["budget"].items())
 
 
 def hardware_text(record: dict) -> str:

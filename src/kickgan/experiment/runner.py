@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import json
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable
 
@@ -44,7 +46,7 @@ def run_config(entry: ModelEntry, spec: ExperimentSpec, seed: int, data: str) ->
     """The training config of one run: the entry's file, the experiment's and the entry's overrides,
     then the budget, seed, data and name, which the experiment fixes for every run."""
     if spec.minutes is not None:
-        budget = [f"time_budget_minutes={spec.minutes}", f"steps={MAX_STEPS}"]
+        budget = [f"time_budget_minutes={spec.minutes}", f"steps={MAX_STEPS}", f"budget_clock={spec.clock}"]
     else:
         budget = ["time_budget_minutes=0", f"steps={spec.steps}"]
     fixed = [*budget, f"seed={seed}", f"data={data}", f"name={entry.name}"]
@@ -53,11 +55,13 @@ def run_config(entry: ModelEntry, spec: ExperimentSpec, seed: int, data: str) ->
 
 def run_experiment(
     spec: ExperimentSpec, out: str | Path, *, progress: bool = True, train_fn: Callable = train_run,
-    log: Callable[[str], None] = print,
+    log: Callable[[str], None] = print, jobs: int = 1,
 ) -> Path:
     """Run (or finish) the experiment ``spec`` into ``out`` and write its report; return ``out``.
 
     ``train_fn`` is :func:`kickgan.train.train` (replaceable so tests can count its calls).
+    ``jobs`` > 1 trains and scores that many runs at once, each in its own process (one torch
+    thread each unless the run's config sets ``threads``), without progress bars.
     """
     out = Path(out)
     data = spec.data
@@ -70,10 +74,13 @@ def run_experiment(
     out.mkdir(parents=True, exist_ok=True)
     write_text(out / ".gitignore", "runs/\ncache/\n")
     reference = evaluation.reference_summary(spec, out, [cfg for _, _, cfg in plans], log, progress)
-    runs = []
-    for i, (entry, seed, cfg) in enumerate(plans):
-        where = f"[{i + 1}/{len(plans)}] {entry.name} seed {seed}"
-        runs.append(_run_one(entry, seed, cfg, spec, out, where, progress, train_fn, log))
+    tasks = [(entry, seed, cfg, spec, out, f"[{i + 1}/{len(plans)}] {entry.name} seed {seed}")
+             for i, (entry, seed, cfg) in enumerate(plans)]
+    if jobs > 1:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+            runs = list(pool.map(_run_in_worker, tasks))
+    else:
+        runs = [_run_one(*task, progress, train_fn, log) for task in tasks]
     record = {
         "name": spec.name,
         "created": _created(out),
@@ -161,6 +168,14 @@ def _run_one(entry, seed, cfg, spec, out: Path, where: str, progress: bool, trai
     return result
 
 
+def _run_in_worker(task: tuple) -> dict:
+    """``_run_one`` in a worker process of ``run_experiment(jobs > 1)``: one thread, no progress bars."""
+    import torch
+
+    torch.set_num_threads(1)
+    return _run_one(*task, False, train_run, lambda message: print(message, flush=True))
+
+
 def _budget_spent(latest: Path, cfg: TrainConfig) -> bool:
     """Whether the run in ``latest`` has finished training (its steps done or its time spent)."""
     state = load_checkpoint(latest)
@@ -169,7 +184,9 @@ def _budget_spent(latest: Path, cfg: TrainConfig) -> bool:
 
 
 def _budget_text(spec: ExperimentSpec) -> str:
-    return f"{spec.minutes:g} min" if spec.minutes is not None else f"{spec.steps} steps"
+    from kickgan.experiment.record import budget_text
+
+    return budget_text({"budget": spec.budget()})
 
 
 def _first_configs(plans: list) -> list[tuple[ModelEntry, TrainConfig]]:

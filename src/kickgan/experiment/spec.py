@@ -68,14 +68,17 @@ class ExperimentSpec:
     data: str = "data/open_kicks"
     minutes: float | None = None
     steps: int | None = None
+    clock: str = "wall"  # what ``minutes`` counts: wall time, or the run's CPU time ("cpu_minutes")
     seeds: tuple[int, ...] = (0, 1, 2)
     set: tuple[str, ...] = ()
     eval: EvalSpec = field(default_factory=EvalSpec)
     gallery: int = 8
 
     def budget(self) -> dict:
-        """``{"minutes": m}`` or ``{"steps": s}``: what every run is given."""
-        return {"minutes": self.minutes} if self.minutes is not None else {"steps": self.steps}
+        """``{"minutes": m}``, ``{"cpu_minutes": m}`` or ``{"steps": s}``: what every run is given."""
+        if self.minutes is None:
+            return {"steps": self.steps}
+        return {"cpu_minutes" if self.clock == "cpu" else "minutes": self.minutes}
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -95,13 +98,14 @@ def spec_from_dict(raw: dict, base: Path, where: str) -> ExperimentSpec:
     name = str(raw.get("name", ""))
     if not _NAME.match(name):
         raise KickganError(f"{where}: name: expected letters, digits, '_', '-' or '.', got {name!r}")
-    minutes, steps = _budget(raw.get("budget"), where)
+    minutes, steps, clock = _budget(raw.get("budget"), where)
     return ExperimentSpec(
         name=name,
         configs=_configs(raw.get("configs"), base, where),
         data=str(raw.get("data", ExperimentSpec.data)),
         minutes=minutes,
         steps=steps,
+        clock=clock,
         seeds=_seeds(raw.get("seeds", 3), where),
         set=_strings(raw.get("set", []), f"{where}: set"),
         eval=_eval(raw.get("eval") or {}, where),
@@ -151,12 +155,15 @@ def _configs(raw, base: Path, where: str) -> tuple[ModelEntry, ...]:
     return tuple(entries)
 
 
-def _budget(raw, where: str) -> tuple[float | None, int | None]:
-    if not isinstance(raw, dict) or len(raw) != 1 or not set(raw) <= {"minutes", "steps"}:
-        raise KickganError(f"{where}: budget: expected exactly one of {{minutes: M}} or {{steps: S}}, got {raw!r}")
-    if "minutes" in raw:
-        return _positive_float(raw["minutes"], f"{where}: budget.minutes"), None
-    return None, _positive_int(raw["steps"], f"{where}: budget.steps")
+def _budget(raw, where: str) -> tuple[float | None, int | None, str]:
+    """(minutes, steps, clock) from ``{minutes: M}``, ``{cpu_minutes: M}`` or ``{steps: S}``."""
+    if not isinstance(raw, dict) or len(raw) != 1 or not set(raw) <= {"minutes", "cpu_minutes", "steps"}:
+        raise KickganError(f"{where}: budget: expected exactly one of {{minutes: M}}, {{cpu_minutes: M}} "
+                           f"or {{steps: S}}, got {raw!r}")
+    (key, value), = raw.items()
+    if key == "steps":
+        return None, _positive_int(value, f"{where}: budget.steps"), "wall"
+    return _positive_float(value, f"{where}: budget.{key}"), None, "cpu" if key == "cpu_minutes" else "wall"
 
 
 def _seeds(raw, where: str) -> tuple[int, ...]:

@@ -59,6 +59,8 @@ def train(
 
 def _train(cfg, data, out, resume, info: Dist, progress: bool) -> Path | None:
     _set_determinism(cfg)
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
     check_precision(cfg.precision, info.device)
     if cfg.batch_size % info.world:
         raise KickganError(f"batch_size: {cfg.batch_size} does not split over {info.world} processes")
@@ -140,10 +142,11 @@ class _Loop:
         bar = tqdm(total=cfg.steps, initial=trainer.step, unit="step", dynamic_ncols=True,
                    disable=not (progress and self.info.is_main))
         budget = cfg.time_budget_minutes * 60
+        clock = time.process_time if cfg.budget_clock == "cpu" else time.perf_counter
         specs = specs.to(self.info.device)  # resident: each batch is a gather on the device, no upload
         try:
             while trainer.step < cfg.steps:
-                start = time.perf_counter()
+                start, start_clock = time.perf_counter(), clock()
                 n = trainer.batches_per_step
                 batches = [specs[batch_indices(len(specs), per_rank, trainer.step * n + k,
                                                cfg.seed, self.info.rank, self.info.world)]
@@ -151,7 +154,7 @@ class _Loop:
                 scalars = self.trainer.train_step(batches)
                 step = trainer.step
                 scalars["time/step"] = time.perf_counter() - start
-                self.train_seconds += scalars["time/step"]
+                self.train_seconds += clock() - start_clock
                 if step % cfg.preview_every == 0 and self.info.is_main:
                     scalars.update(self._preview(step))
                 self.log.scalars(step, self.train_seconds, scalars)
