@@ -190,3 +190,21 @@ def test_jobs_train_and_score_runs_in_parallel_processes_like_one_job(finished, 
     for a, b in zip(serial["runs"], parallel["runs"]):
         assert (tmp_path / "r" / "runs" / f"{b['model']}-s0" / DONE).is_file()
         assert b["steps"] == a["steps"] == 2
+
+
+def test_a_worker_whose_experiment_process_is_gone_interrupts_itself():
+    import signal
+    import time
+
+    from kickgan.experiment.runner import _watch_parent
+
+    seen = []
+    previous = signal.signal(signal.SIGINT, lambda *_: seen.append("SIGINT"))
+    try:
+        _watch_parent(parent=-1, every_s=0.01)  # not our parent: as if it had died
+        deadline = time.monotonic() + 5
+        while not seen and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert seen == ["SIGINT"]

@@ -19,7 +19,11 @@ budget or evaluation is refused rather than silently mixed in.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 from multiprocessing import get_context
@@ -77,7 +81,8 @@ def run_experiment(
     tasks = [(entry, seed, cfg, spec, out, f"[{i + 1}/{len(plans)}] {entry.name} seed {seed}")
              for i, (entry, seed, cfg) in enumerate(plans)]
     if jobs > 1:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
+                                 initializer=_watch_parent, initargs=(os.getpid(),)) as pool:
             runs = list(pool.map(_run_in_worker, tasks))
     else:
         runs = [_run_one(*task, progress, train_fn, log) for task in tasks]
@@ -168,12 +173,28 @@ def _run_one(entry, seed, cfg, spec, out: Path, where: str, progress: bool, trai
     return result
 
 
+def _watch_parent(parent: int, every_s: float = 1.0) -> None:
+    """In a worker: if the experiment's process dies (killed, not interrupted), interrupt this worker
+    as Ctrl+C would, so its run saves ``latest.pt`` and it exits instead of training on alone."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every_s)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _run_in_worker(task: tuple) -> dict:
-    """``_run_one`` in a worker process of ``run_experiment(jobs > 1)``: one thread, no progress bars."""
+    """``_run_one`` in a worker process of ``run_experiment(jobs > 1)``: one thread, no progress bars.
+    An interrupted run (Ctrl+C, or the experiment's process gone) has saved its checkpoint; the
+    worker then exits rather than take the next run."""
     import torch
 
     torch.set_num_threads(1)
-    return _run_one(*task, False, train_run, lambda message: print(message, flush=True))
+    try:
+        return _run_one(*task, False, train_run, lambda message: print(message, flush=True))
+    except KeyboardInterrupt:
+        os._exit(130)
 
 
 def _budget_spent(latest: Path, cfg: TrainConfig) -> bool:
