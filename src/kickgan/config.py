@@ -33,6 +33,7 @@ from kickgan.spectral import SpecConfig
 BEST_METRICS = ("none", "descriptors", "spectral")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 BUDGET_CLOCKS = ("wall", "cpu")
+LR_DECAYS = ("none", "linear", "cosine")
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,9 @@ class TrainConfig:
     time_budget_minutes: float = 0.0  # stop (with a checkpoint) after this much training, 0 = no limit
     budget_clock: str = "wall"  # wall | cpu: the budget counts training steps' wall time, or their CPU time
     threads: int = 0  # torch CPU threads of the run, 0 = torch's default (one per core)
+    lr_decay: str = "none"  # none | linear | cosine: the learning rates fall over the run (budget or steps)
+    lr_decay_start: float = 0.5  # ... from this share of the run
+    lr_decay_final: float = 0.1  # ... to this multiple of their initial value at its end
     init_from: str = ""  # a checkpoint whose networks' weights a new run starts from (fine-tuning); "" = none
 
     def __post_init__(self) -> None:
@@ -74,6 +78,9 @@ class TrainConfig:
         at_least("time_budget_minutes", self.time_budget_minutes, 0.0)
         at_least("threads", self.threads, 0)
         choice("budget_clock", self.budget_clock, BUDGET_CLOCKS)
+        choice("lr_decay", self.lr_decay, LR_DECAYS)
+        within("lr_decay_start", self.lr_decay_start, 0.0, 1.0)
+        within("lr_decay_final", self.lr_decay_final, 0.0, 1.0, closed_high=True)
         within("ema_decay", self.ema_decay, 0.0, 1.0)
         choice("best_metric", self.best_metric, BEST_METRICS)
         choice("device", self.device, DEVICES)

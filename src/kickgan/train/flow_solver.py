@@ -76,6 +76,9 @@ class FlowSolver:
         """The EMA generator: what previews decode and the checkpoint's ``G_ema`` holds."""
         return self.ema.model
 
+    def optimizers(self) -> list[torch.optim.Optimizer]:
+        return [self.opt]
+
     def modules(self) -> dict[str, torch.nn.Module]:
         return {"G": self.G, "G_ema": self.ema.model}
 

@@ -11,6 +11,7 @@ this interface only::
     solver.sampling_module              # what previews and checkpoints' sampling key hold (GAN: EMA of G)
     solver.critic                       # a module scoring examples, for validation's d_gap, or None
     solver.modules()                    # name -> module, checked for finite weights before a save
+    solver.optimizers()                 # its optimisers, whose learning rates the loop's schedule sets
     solver.state_dict() / solver.load_state_dict(state)
 
 A family registers its solver factory ``(cfg, shape, info, reals) -> solver`` in :data:`SOLVERS`

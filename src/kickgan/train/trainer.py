@@ -184,6 +184,9 @@ class Trainer:
     def critic(self) -> torch.nn.Module:
         return self.D
 
+    def optimizers(self) -> list[torch.optim.Optimizer]:
+        return [self.opt_g, self.opt_d]
+
     def modules(self) -> dict[str, torch.nn.Module]:
         """Every network, by its checkpoint key."""
         return {"G": self.G, "D": self.D, "G_ema": self.ema.model}
