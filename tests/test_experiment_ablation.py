@@ -41,12 +41,14 @@ def test_score_change_is_the_difference_of_means_with_the_spread_of_both():
     assert score_change(_record(), "bce", "wgan", "kid/aisfx-512") is None
 
 
-def test_markdown_table_rows_and_signs():
+def test_markdown_tables_split_single_factors_from_recipes_with_signs():
     text = ablation_markdown(_record())
     assert "Budget 4 minutes per run; seeds 0, 1." in text
-    rows = md_table(text)[2:]
-    assert [r[:2] for r in rows] == [["bce", "wgan"], ["bce", "wgan_durall"], ["wgan", "wgan_durall"]]
+    single, recipes = text.split("**Recipes**")
+    rows = md_table(single)[2:]
+    assert [r[:2] for r in rows] == [["bce", "wgan"], ["wgan", "wgan_durall"]]
     assert rows[0][2] == "`loss.kind` bce → wgan-gp" and rows[0][3] == "-4.00 ± 3.16" and rows[0][4] == "-"
-    assert rows[2][3] == "+0.00"  # no change shows its sign too
+    assert rows[1][3] == "+0.00"  # no change shows its sign too
+    assert [r[:2] for r in md_table(recipes)[2:]] == [["bce", "wgan_durall"]]
     none = ablation_markdown({**_record(), "models": _record()["models"][:1]})
-    assert "No pair of models differs in so few options." in none
+    assert "No pair of models differs in one option only." in none and "No pair differs in 2 to 4 options." in none

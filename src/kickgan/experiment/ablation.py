@@ -60,25 +60,34 @@ def score_change(record: dict, a: str, b: str, key: str) -> results.Cell | None:
 
 
 def ablation_markdown(record: dict) -> str:
-    """The table (or a sentence saying no pair qualifies) with the budget and the seeds."""
+    """Two tables, with the budget and the seeds: the single-factor ablations (pairs that differ in
+    one training option), then the pairs that differ in 2..MAX_CHANGES (recipes rather than factors);
+    a sentence instead of a table that has no pair."""
     from kickgan.experiment.record import budget_text
 
-    headers = {c.key: f"{c.header} {'↓' if c.goal == 'min' else '↑'}" for c in results.COLUMNS}
     seeds = ", ".join(map(str, record["spec"]["seeds"]))
-    text = (f"Pairs of models that differ in at most {MAX_CHANGES} training options; change = B - A "
-            f"(mean over seeds ± root sum of squares of the two standard deviations; in a ↓ column a negative "
-            f"change is an improvement). Budget "
-            f"{budget_text(record)} per run; seeds {seeds}.\n\n")
+    text = (f"Change = B - A (mean over seeds ± root sum of squares of the two standard deviations; in a ↓ "
+            f"column a negative change is an improvement). Budget {budget_text(record)} per run; seeds {seeds}.\n\n")
     pairs = ablation_pairs(record)
-    if not pairs:
-        return text + "No pair of models differs in so few options.\n"
+    single = [p for p in pairs if len(p[2]) == 1]
+    several = [p for p in pairs if len(p[2]) > 1]
+    text += "**Single-factor ablations**: pairs of models that differ in one training option.\n\n"
+    text += _pair_table(record, single) if single else "No pair of models differs in one option only.\n"
+    text += (f"\n**Recipes**: pairs that differ in 2 to {MAX_CHANGES} options together (not one factor's "
+             f"effect).\n\n")
+    text += _pair_table(record, several) if several else f"No pair differs in 2 to {MAX_CHANGES} options.\n"
+    return text
+
+
+def _pair_table(record: dict, pairs: list[tuple[str, str, list]]) -> str:
+    headers = {c.key: f"{c.header} {'↓' if c.goal == 'min' else '↑'}" for c in results.COLUMNS}
     lines = ["| A | B | what changes (A → B) | " + " | ".join(f"Δ {headers[k]}" for k in SCORES) + " |",
              "| --- | --- | --- | " + " | ".join("---:" for _ in SCORES) + " |"]
     for a, b, diff in pairs:
         what = "; ".join(f"`{k}` {va} → {vb}" for k, va, vb in diff)
         cells = [_signed(score_change(record, a, b, k)) for k in SCORES]
         lines.append(f"| {a} | {b} | {what} | " + " | ".join(cells) + " |")
-    return text + "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n"
 
 
 def _signed(cell: results.Cell | None) -> str:

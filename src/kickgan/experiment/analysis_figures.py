@@ -6,19 +6,21 @@ object-oriented API like the report's other figures; every caption names the bud
 
 from __future__ import annotations
 
+import textwrap
+
 from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from kickgan.experiment.analysis_report import HIST_EDGES
-from kickgan.experiment.figures import save_figure
+from kickgan.experiment.figures import model_style, save_figure
 from kickgan.experiment.record import budget_text
 
 
 def _style(i: int, label: str) -> dict:
     """Real in thick black, the models in the report's colour order."""
-    return {"color": "k", "lw": 1.8} if label == "real" else {"color": f"C{i - 1}", "lw": 1.0}
+    return {"color": "k", "lw": 1.8} if label == "real" else {**model_style(i - 1), "lw": 1.0}
 
 
 def _band(ax, x, stats: dict, label: str, style: dict) -> None:
@@ -31,8 +33,8 @@ def _band(ax, x, stats: dict, label: str, style: dict) -> None:
 def _caption(fig: Figure, record: dict, result: dict) -> None:
     seeds = ", ".join(map(str, record["spec"]["seeds"]))
     sizes = ", ".join(f"{k} {s['n']}" for k, s in result["sets"].items())
-    fig.suptitle(f"{record['name']}: budget {budget_text(record)} per run, seeds {seeds}; kicks per set: {sizes}",
-                 fontsize=9)
+    text = f"{record['name']}: budget {budget_text(record)} per run, seeds {seeds}; kicks per set: {sizes}"
+    fig.suptitle(textwrap.fill(text, 180), fontsize=9)
 
 
 def spatial_patterns(result: dict, record: dict) -> Figure:
@@ -50,7 +52,7 @@ def spatial_patterns(result: dict, record: dict) -> Figure:
     onset.set_yticks(range(1, len(labels) + 1), labels, fontsize=8)
     onset.set_xscale("log")
     onset.set(title="onset sharpness", xlabel="steepest envelope rise (fraction of peak per ms)")
-    glide.legend(fontsize=7)
+    glide.legend(fontsize=6)
     _caption(fig, record, result)
     return fig
 
@@ -76,7 +78,7 @@ def nonspatial_distributions(result: dict, record: dict) -> Figure:
                title="1-D power spectrum of the spectrograms (Durall)")
     for ax, hz in zip(hists, real["hist_hz"]):
         ax.set(xlabel="log-magnitude (dB)", ylabel="density", title=f"distribution at {hz:.0f} Hz")
-    mean.legend(fontsize=7)
+    mean.legend(fontsize=6)
     _caption(fig, record, result)
     return fig
 

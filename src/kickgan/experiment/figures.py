@@ -10,6 +10,7 @@ from pathlib import Path
 import librosa
 import numpy as np
 import torch
+from matplotlib import colormaps
 from matplotlib.figure import Figure
 
 from kickgan.io import atomic_path, read_audio
@@ -22,6 +23,13 @@ METADATA = {"png": {"Software": None}, "pdf": {"CreationDate": None, "Producer":
 QUALITY_KEYS = ("val/fd", "val/desc_w1", "val/spectral")
 # metrics of the evaluated checkpoints, best first
 FINAL_QUALITY = ("fd/aisfx-512", "desc/w1_mean")
+
+
+def model_style(i: int) -> dict:
+    """Line colour and style of the ``i``-th model: the ten tab10 colours, solid, then Dark2's, dashed."""
+    palettes = (colormaps["tab10"].colors, colormaps["Dark2"].colors)
+    decade = (i // 10) % len(palettes)
+    return {"color": palettes[decade][i % 10 % len(palettes[decade])], "ls": "-" if decade == 0 else "--"}
 
 
 def save_figure(fig: Figure, folder: Path, stem: str) -> list[Path]:
@@ -79,7 +87,7 @@ def quality_curves(record: dict) -> Figure:
             curves = run.get("curves") or {}
             if key:
                 xs, ys = _pairs(curves.get("time", []), curves.get(key, []))
-                left.plot(np.asarray(xs) / 60, ys, color=f"C{i}", lw=1, marker=".", label=name if j == 0 else None)
+                left.plot(np.asarray(xs) / 60, ys, **model_style(i), lw=1, marker=".", label=name if j == 0 else None)
     left.set_title(f"during training: {key}" if key else "no periodic validation in the training stats")
     left.set_xlabel("training time (min)")
     left.set_ylabel(key or "")
@@ -87,7 +95,7 @@ def quality_curves(record: dict) -> Figure:
     final = next((k for k in FINAL_QUALITY if any(k in r["metrics"] for r in record["runs"])), None)
     for i, name in enumerate(_model_names(record)):
         runs = [r for r in record["runs"] if r["model"] == name and r["metrics"].get(final) is not None]
-        right.scatter([r["steps"] for r in runs], [r["metrics"][final] for r in runs], color=f"C{i}", label=name)
+        right.scatter([r["steps"] for r in runs], [r["metrics"][final] for r in runs], color=model_style(i)["color"], label=name)
     right.set_xscale("log")
     right.set_title(f"evaluated run: {final}" if final else "no final evaluation")
     right.set_xlabel("generator steps reached (log)")
@@ -142,11 +150,14 @@ def descriptor_histograms(record: dict) -> Figure:
         for i, (label, v) in enumerate(values.items()):
             v = _finite(v)
             if v.size:
-                ax.hist(v, bins=bins, density=True, histtype="step", lw=1.8 if label == "real" else 1,
-                        color="k" if label == "real" else f"C{i - 1}", label=label)
+                style = {"color": "k"} if label == "real" else model_style(i - 1)
+                ax.hist(v, bins=bins, density=True, histtype="step", lw=1.8 if label == "real" else 1, label=label, **style)
         ax.set_title(key, fontsize=9)
         ax.locator_params(axis="x", nbins=4)
-    _legend(axes[0])
+    handles, labels = axes[0].get_legend_handles_labels()
+    if handles:  # beside the panels, not over the first one
+        fig.subplots_adjust(right=0.86)
+        fig.legend(handles, labels, loc="upper right", fontsize=7)
     return fig
 
 
@@ -160,8 +171,8 @@ def power_spectra(record: dict) -> Figure:
         items = [r for r in items if r.get("power_spectrum") and r.get("freqs")]
         if items:  # the seeds of one model share a rate, so their frequency axes agree
             db = np.mean([np.asarray(r["power_spectrum"], dtype=float) for r in items], axis=0)
-            ax.plot(items[0]["freqs"], db, lw=1.8 if label == "real" else 1,
-                    color="k" if label == "real" else f"C{i - 1}", label=label)
+            style = {"color": "k"} if label == "real" else model_style(i - 1)
+            ax.plot(items[0]["freqs"], db, lw=1.8 if label == "real" else 1, label=label, **style)
     ax.set_xscale("symlog", linthresh=100)
     ax.set_xlabel("frequency (Hz)")
     ax.set_ylabel("mean power (dB)")
@@ -208,4 +219,4 @@ def _finite(values) -> np.ndarray:
 
 def _legend(ax) -> None:
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=6 if len(ax.get_legend_handles_labels()[0]) > 8 else 7)
