@@ -65,3 +65,11 @@ def test_parse_int_list_accepts_lists_and_ranges():
     assert parse_int_list("0-3,9") == [0, 1, 2, 3, 9]
     with pytest.raises(UsageError, match="not a list of integers"):
         parse_int_list("3,x")
+
+
+def test_a_reader_that_stops_early_is_not_a_traceback():
+    script = ("import sys\nfrom kickgan.cli import main as m\n"
+              "class Piped:\n    @staticmethod\n    def main(argv, prog):\n        raise BrokenPipeError(32, 'Broken pipe')\n"
+              "m.importlib.import_module = lambda name: Piped\nsys.exit(m.main(['experiment']))\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert (result.returncode, result.stderr) == (141, "")

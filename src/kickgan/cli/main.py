@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import errno
 import importlib
+import os
 import sys
 
 from kickgan import __version__
@@ -84,6 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     except KickganError as exc:
         print(f"kickgan {name}: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:  # the reader of our output stopped early (| head): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 141
     except OSError as exc:
         if exc.errno not in FILE_SYSTEM_ERRORS:
             raise  # anything else is a bug: keep its traceback

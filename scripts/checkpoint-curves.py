@@ -1,0 +1,119 @@
+"""Test-split scores along training: every kept checkpoint of some runs scored with `kickgan evaluate`,
+the step `best.pt` was selected at marked, and a table of how close the selection came to the best.
+
+    OMP_NUM_THREADS=1 PYTHONPATH=src .venv/bin/python scripts/checkpoint-curves.py RUN [RUN ...] \
+        --reference data/open_kicks:test --train data/open_kicks:train --n 256 \
+        --figure docs/checkpoint_curves.png --markdown
+
+A run is a `kickgan train` folder trained with `keep_every` (checkpoints/step_NNNNNNN.pt); its
+`best.pt` and `latest.pt` are scored too. Each score is cached as RUN/curve/<checkpoint>.json (the
+`kickgan evaluate --json` report), so a second call only scores what is new. "Within noise" means
+the selected checkpoint's KID is within one KID standard deviation (over the estimator's subsets)
+of the best KID among the run's scored checkpoints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import torch
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+SCORES = (("kid/aisfx-512", "KID"), ("desc/w1_mean", "descriptor distance"))
+
+
+def checkpoint_step(path: Path) -> int:
+    return int(torch.load(path, map_location="cpu", weights_only=False)["step"])
+
+
+def score(run: Path, ckpt: Path, args) -> dict:
+    """The generated set's results for ``ckpt``, from the cache or from `kickgan evaluate`."""
+    out = run / "curve" / f"{ckpt.stem}.json"
+    if not out.is_file() or out.stat().st_mtime < ckpt.stat().st_mtime:
+        out.parent.mkdir(exist_ok=True)
+        cmd = [sys.executable, "-m", "kickgan", "evaluate", str(ckpt), "--reference", args.reference,
+               "--n", str(args.n), "--metrics", "kid,descriptors,memorisation,validity", "--json", str(out), "-q"]
+        cmd += ["--train", args.train] if args.train else []
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    return json.loads(out.read_text())["results"]["generated"]
+
+
+def run_curve(run: Path, args) -> dict:
+    """``{"points": [(step, scores)], "best": (step, scores), "latest": (step, scores)}`` for one run."""
+    ckpts = run / "checkpoints"
+    points = sorted((checkpoint_step(p), score(run, p, args)) for p in ckpts.glob("step_*.pt"))
+    curve = {"points": points}
+    for name in ("best", "latest"):
+        path = ckpts / f"{name}.pt"
+        if path.is_file():
+            curve[name] = (checkpoint_step(path), score(run, path, args))
+    return curve
+
+
+def within_noise(curve: dict) -> bool | None:
+    if "best" not in curve:
+        return None
+    scored = curve["points"] + [curve["best"]] + ([curve["latest"]] if "latest" in curve else [])
+    lowest = min(s["kid/aisfx-512"] for _, s in scored)
+    best = curve["best"][1]
+    return best["kid/aisfx-512"] - lowest <= best.get("kid_std/aisfx-512", 0.0)
+
+
+def markdown(curves: dict[str, dict]) -> str:
+    head = ["run", "selected step", "selected KID", "selected desc", "lowest KID (step)", "within noise",
+            "last step", "last KID", "last desc"]
+    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    for name, c in curves.items():
+        scored = c["points"] + [c[k] for k in ("best", "latest") if k in c]
+        low_step, low = min(scored, key=lambda p: p[1]["kid/aisfx-512"])
+        best, last = c.get("best"), c.get("latest")
+        cells = [name, *(cell(best) if best else ["-", "-", "-"]), f"{low['kid/aisfx-512']:.3g} ({low_step})",
+                 {True: "yes", False: "no", None: "-"}[within_noise(c)], *(cell(last) if last else ["-", "-", "-"])]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def cell(point: tuple[int, dict]) -> list[str]:
+    step, s = point
+    return [str(step), f"{s['kid/aisfx-512']:.3g} ± {s.get('kid_std/aisfx-512', 0):.2g}", f"{s['desc/w1_mean']:.3g}"]
+
+
+def figure(curves: dict[str, dict], path: Path) -> None:
+    fig = Figure(figsize=(11, 4), layout="constrained")
+    axes = [fig.add_subplot(1, len(SCORES), i + 1) for i in range(len(SCORES))]
+    for i, (name, c) in enumerate(curves.items()):
+        for ax, (key, label) in zip(axes, SCORES):
+            points = sorted(c["points"] + ([c["latest"]] if "latest" in c else []))
+            ax.plot([p[0] for p in points], [p[1][key] for p in points], color=f"C{i % 10}", lw=1, marker=".",
+                    label=name)
+            if "best" in c:
+                ax.plot([c["best"][0]], [c["best"][1][key]], color=f"C{i % 10}", marker="*", ms=12, ls="none")
+            ax.set(xlabel="generator step", ylabel=label, title=f"{label} on the test split (star: best.pt)")
+    axes[0].legend(fontsize=7)
+    FigureCanvasAgg(fig)
+    fig.savefig(path, dpi=100)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("runs", nargs="+", type=Path)
+    parser.add_argument("--reference", required=True)
+    parser.add_argument("--train")
+    parser.add_argument("--n", type=int, default=256)
+    parser.add_argument("--figure", type=Path)
+    parser.add_argument("--markdown", action="store_true", help="print the selection table")
+    args = parser.parse_args()
+    curves = {run.name: run_curve(run, args) for run in args.runs}
+    if args.figure:
+        figure(curves, args.figure)
+    if args.markdown:
+        print(markdown(curves))
+
+
+if __name__ == "__main__":
+    main()
