@@ -248,3 +248,16 @@ def test_curves_from_stats_thins_rows_but_keeps_every_periodic_evaluation(tmp_pa
                                              (-0.001694, None, "-0.00169"), (0.0, 0.0, "0.00 ± 0.00")])
 def test_cells_show_three_significant_digits(mean, std, text):
     assert results.format_cell(results.Cell(mean, std, 2), " ± ") == text
+
+
+def test_loss_curves_draw_each_familys_losses():
+    from kickgan.experiment.figures import loss_curves
+
+    steps = [1, 2, 3]
+    record = {"models": [{"name": "gan"}, {"name": "flow"}],
+              "runs": [{"model": "gan", "curves": {"step": steps, "loss/d": [1.0, 0.5, 0.2], "loss/g": [0.1, 0.2, 0.3]}},
+                       {"model": "flow", "curves": {"step": steps, "loss/fm": [2.0, 1.0, 0.5]}}]}
+    gan, flow = loss_curves(record).axes[:2]
+    assert [line.get_label() for line in gan.lines] == ["loss/d", "loss/g"]
+    assert [line.get_label() for line in flow.lines] == ["loss/fm"]
+    assert list(flow.lines[0].get_ydata()) == [2.0, 1.0, 0.5]

@@ -21,6 +21,8 @@ FORMATS = ("png", "pdf")
 METADATA = {"png": {"Software": None}, "pdf": {"CreationDate": None, "Producer": None}}
 # stats keys that measure quality during training (the trainer's periodic validation), best first
 QUALITY_KEYS = ("val/fd", "val/desc_w1", "val/spectral")
+# the training losses drawn per model (those a run logs), and their colours
+LOSS_KEYS = (("loss/d", "C0"), ("loss/g", "C1"), ("loss/fm", "C2"))
 # metrics of the evaluated checkpoints, best first
 FINAL_QUALITY = ("fd/aisfx-512", "desc/w1_mean")
 
@@ -59,15 +61,17 @@ def _model_names(record: dict) -> list[str]:
 
 
 def loss_curves(record: dict) -> Figure:
-    """D and G loss against step, one panel per model, one line per seed (same colour)."""
+    """The training losses against step (D and G for a GAN, the flow-matching loss for a flow model),
+    one panel per model, one line per seed (same colour)."""
     names = _model_names(record)
     fig, axes = _grid(len(names))
     for ax, name in zip(axes, names):
         for j, run in enumerate(r for r in record["runs"] if r["model"] == name):
             curves = run.get("curves") or {}
-            for key, color in (("loss/d", "C0"), ("loss/g", "C1")):
+            for key, color in LOSS_KEYS:
                 xs, ys = _pairs(curves.get("step", []), curves.get(key, []))
-                ax.plot(xs, ys, color=color, lw=0.8, alpha=0.8, label=key if j == 0 else None)
+                if xs:
+                    ax.plot(xs, ys, color=color, lw=0.8, alpha=0.8, label=key if j == 0 else None)
         ax.set_title(name)
         ax.set_xlabel("generator step")
         ax.set_ylabel("loss")
