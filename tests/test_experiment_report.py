@@ -210,6 +210,8 @@ def test_methods_has_dataset_layers_hyperparameters_and_metrics(report):
     assert "| kitA | 30 | 0 | 0 | CC0 |" in text
     assert "| kitB | 0 | 5 | 0 | see docs/data.md |" in text
     assert "| up1 | [1, 8, 8] | 200 |" in text and "1,200 parameters" in text
+    assert text.count("| up1 | [1, 8, 8] | 200 |") == 1  # models with the same layers share one table
+    assert f"### {MODELS[1]}\n\nRepresentation `logmag`, architecture `dcgan`.\n\nThe same layers as `{MODELS[0]}`." in text
     assert "100 steps per run" in text and "x86_64, 2 CPUs, 1 torch threads, device cpu" in text
     assert "- `fd`: Frechet distance (Kilgour et al. 2019)" in text
 

@@ -74,6 +74,11 @@ def _architectures(record: dict) -> str:
         lines.append(f"### {model['name']}\n")
         kind, arch = _get(cfg, "representation.kind"), _get(cfg, "model.arch")
         lines.append(f"Representation `{kind}`, architecture `{arch}`.\n")
+        same = next((m["name"] for m in record["models"][:record["models"].index(model)]
+                     if m.get("layers") and m.get("layers") == model.get("layers")), None)
+        if same:  # an ablation that changes training, not layers: one table is enough
+            lines.append(f"The same layers as `{same}`.\n")
+            continue
         for net, rows in model.get("layers", {}).items():  # the model family's networks
             if not rows:
                 continue
