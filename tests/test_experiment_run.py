@@ -180,16 +180,17 @@ def test_a_row_trained_on_another_build_is_scored_at_the_experiments_rate(datase
     assert "on " + str(root / "ds") in describe_plan(dataclasses.replace(spec, configs=(row,)), out)
 
 
-def test_jobs_train_and_score_runs_in_parallel_processes_like_one_job(finished, dataset, tmp_path):
+def test_jobs_train_and_score_runs_in_parallel_processes_like_one_job(finished, spec, dataset, tmp_path):
     out, _ = finished
     args = [str(TINY), "--data", str(dataset), "--steps", "2", "--seeds", "1", "--out", str(tmp_path / "r"),
             "--jobs", "2", "--quiet"]
     assert experiment_cli.main(args, "kickgan experiment") == 0
-    serial, parallel = load_record(out), load_record(tmp_path / "r")
-    assert [r["model"] for r in parallel["runs"]] == [r["model"] for r in serial["runs"]]
-    for a, b in zip(serial["runs"], parallel["runs"]):
-        assert (tmp_path / "r" / "runs" / f"{b['model']}-s0" / DONE).is_file()
-        assert b["steps"] == a["steps"] == 2
+    serial = {r["model"]: r for r in load_record(out)["runs"]}
+    parallel = load_record(tmp_path / "r")["runs"]
+    assert [r["model"] for r in parallel] == [e.name for e in spec.configs]  # in the plan's order
+    for run in parallel:
+        assert (tmp_path / "r" / "runs" / f"{run['model']}-s0" / DONE).is_file()
+        assert run["steps"] == serial[run["model"]]["steps"] == 2
 
 
 def test_a_worker_whose_experiment_process_is_gone_interrupts_itself():
