@@ -67,6 +67,7 @@ class TrainConfig:
     lr_decay: str = "none"  # none | linear | cosine: the learning rates fall over the run (budget or steps)
     lr_decay_start: float = 0.5  # ... from this share of the run
     lr_decay_final: float = 0.1  # ... to this multiple of their initial value at its end
+    pitch_shifts: tuple[float, ...] = ()  # also train on every train kick resampled by these semitones
     init_from: str = ""  # a checkpoint whose networks' weights a new run starts from (fine-tuning); "" = none
 
     def __post_init__(self) -> None:
@@ -79,6 +80,8 @@ class TrainConfig:
         at_least("threads", self.threads, 0)
         choice("budget_clock", self.budget_clock, BUDGET_CLOCKS)
         choice("lr_decay", self.lr_decay, LR_DECAYS)
+        for shift in self.pitch_shifts:
+            within("pitch_shifts", shift, -12.0, 12.0, closed_high=True)
         within("lr_decay_start", self.lr_decay_start, 0.0, 1.0)
         within("lr_decay_final", self.lr_decay_final, 0.0, 1.0, closed_high=True)
         within("ema_decay", self.ema_decay, 0.0, 1.0)

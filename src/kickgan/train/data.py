@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from kickgan.audio.preprocess import prepare_clip
 from kickgan.data.dataset import load_clips
 from kickgan.data.synth import synthesize
 from kickgan.errors import KickganError
@@ -36,6 +37,19 @@ def load_training_clips(spec: str, sr: int, length: int) -> tuple[np.ndarray, np
     if len(train) < 2:
         raise KickganError(f"--data {spec}: the train split needs at least 2 clips")
     return train, val
+
+
+def with_pitch_shifts(clips: np.ndarray, sr: int, semitones: tuple[float, ...]) -> np.ndarray:
+    """``clips [N, T]`` followed by, for each shift ``s``, every clip played ``2 ** (s / 12)`` times as
+    fast: the kick tuned up ``s`` semitones (down if negative), its decay shortened (lengthened) by the
+    same factor, as resampling a drum sample does. Each is onset-aligned, cut or padded to ``T`` and
+    peak-normalised like a dataset clip. Returns ``[N * (1 + len(semitones)), T]`` float32."""
+    length = clips.shape[1]
+    out = [clips]
+    for shift in semitones:
+        played_at = round(sr * 2.0 ** (shift / 12.0))  # read the samples as if recorded at this rate
+        out.append(np.stack([prepare_clip(y, played_at, sr, length, normalize="peak") for y in clips]))
+    return np.concatenate(out).astype(np.float32)
 
 
 def batch_indices(n: int, batch_size: int, index: int, seed: int, rank: int = 0, world: int = 1) -> torch.Tensor:

@@ -27,7 +27,7 @@ from kickgan.errors import KickganError
 from kickgan.models import sample_latents
 from kickgan.models.precision import check_precision
 from kickgan.spectral import make_representation
-from kickgan.train.data import batch_indices, load_training_clips
+from kickgan.train.data import batch_indices, load_training_clips, with_pitch_shifts
 from kickgan.train.distributed import Dist, any_rank, close_distributed, init_distributed
 from kickgan.train.guards import NonFiniteError, check_finite_weights, health_warnings, preview_health
 from kickgan.train.previews import render_previews, write_preview_bank
@@ -70,6 +70,7 @@ def _train(cfg, data, out, resume, info: Dist, progress: bool) -> Path | None:
     state = load_checkpoint(Path(resume) / "checkpoints" / "latest.pt") if resume else None
     rep = make_representation(cfg.representation).to(info.device)
     train_clips, val_clips = load_training_clips(data, cfg.representation.sr, cfg.representation.length)
+    train_clips = with_pitch_shifts(train_clips, cfg.representation.sr, cfg.pitch_shifts)
     if state is None:
         rep.fit(train_clips)
     else:
