@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -193,9 +194,11 @@ def choose_methods(sampler, record: dict, z: torch.Tensor) -> None:
             continue
         walked = torch.cat([steer(sampler, row[None], {name: a}, record) for row in z for a in amounts])
         d = measure(sampler, walked).reshape(len(z), len(amounts), -1)
-        with np.errstate(invalid="ignore"):
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a descriptor undefined for every kick: NaN, not "small"
             rhos = [scipy.stats.spearmanr(amounts, row[:, k]).statistic for row in d]
-        spans = np.nanmean(np.abs(d[:, -1] - d[:, 0]), axis=0) / [record["controls"][n]["shape_step"] or np.inf for n in CONTROLS]
+            spans = np.nanmean(np.abs(d[:, -1] - d[:, 0]), axis=0) / [record["controls"][n]["shape_step"] or np.inf
+                                                                       for n in CONTROLS]
         c["latent_rho"] = float(np.nan_to_num(np.mean(rhos), nan=0.0))
         others_small = all(spans[j] < 0.5 * spans[k] for j in range(len(spans)) if j != k)
         if c["latent_rho"] < MIN_RHO or not others_small:
