@@ -263,3 +263,13 @@ def test_loss_curves_draw_each_familys_losses():
     assert [line.get_label() for line in gan.lines] == ["loss/d", "loss/g"]
     assert [line.get_label() for line in flow.lines] == ["loss/fm"]
     assert list(flow.lines[0].get_ydata()) == [2.0, 1.0, 0.5]
+
+
+def test_seconds_per_iteration_reads_the_budgets_clock():
+    from kickgan.experiment.evaluation import seconds_per_iteration
+
+    # CPU time 0.3 s a step while the wall clock (time/step) says 1.0: a loaded machine, a CPU budget
+    cpu = [{"step": s, "time": 0.3 * s, "time/step": 1.0} for s in range(1, 11)] + [{"step": 10, "val/x": 1.0}]
+    assert seconds_per_iteration(cpu) == pytest.approx(0.3)
+    wall = [{"step": s, "time/step": 0.5} for s in range(1, 5)]
+    assert seconds_per_iteration(wall) == 0.5

@@ -93,7 +93,7 @@ def quality_curves(record: dict) -> Figure:
                 xs, ys = _pairs(curves.get("time", []), curves.get(key, []))
                 left.plot(np.asarray(xs) / 60, ys, **model_style(i), lw=1, marker=".", label=name if j == 0 else None)
     left.set_title(f"during training: {key}" if key else "no periodic validation in the training stats")
-    left.set_xlabel("training time (min)")
+    left.set_xlabel("training CPU time (min)" if "cpu_minutes" in record.get("budget", {}) else "training time (min)")
     left.set_ylabel(key or "")
     _legend(left)
     final = next((k for k in FINAL_QUALITY if any(k in r["metrics"] for r in record["runs"])), None)

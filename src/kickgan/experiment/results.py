@@ -40,8 +40,8 @@ COLUMNS = (
            "of the band (Durall et al. 2020)"),
     Column("valid/ok", "validity", "max", "fraction of kicks neither silent, non-finite nor clipped"),
     Column("perf/s_per_iter", "train s/iter", "min",
-           "median wall-clock seconds per training iteration (a GAN: n_critic D steps and one G step; "
-           "a flow: one update)"),
+           "median seconds per training iteration (a GAN: n_critic D steps and one G step; a flow: one "
+           "update), on the clock of the budget: CPU seconds under a CPU-minute budget, else wall-clock"),
     Column("perf/kicks_per_s", "gen. kicks/s", "max", "kicks generated per second, phase reconstruction included"),
 )
 GOAL_MARK = {"min": "(lower is better)", "max": "(higher is better)", "one": "(closest to 1 is best)"}
