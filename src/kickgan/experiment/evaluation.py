@@ -105,7 +105,8 @@ def score_run(run_dir: Path, cfg: TrainConfig, spec: ExperimentSpec, out: Path, 
     log(f"  scoring {spec.eval.n} kicks from {ckpt.relative_to(out)}")
     gen, sr, length = at_data_rate(gen, sampler.sr, spec)
     metrics = _score(gen, spec, sr, length, out, progress)["generated"]
-    metrics["perf/s_per_iter"] = seconds_per_iteration(read_jsonl(run_dir / "stats.jsonl"))
+    steps = [r for r in read_jsonl(run_dir / "stats.jsonl") if "time/step" in r]
+    metrics["perf/s_per_iter"] = seconds_per_iteration(steps)
     metrics["perf/kicks_per_s"] = kicks_per_s
     audio = []
     if gallery:
