@@ -10,6 +10,11 @@ A run is a `kickgan train` folder trained with `keep_every` (checkpoints/step_NN
 `kickgan evaluate --json` report), so a second call only scores what is new. "Within noise" means
 the selected checkpoint's KID is within one KID standard deviation (over the estimator's subsets)
 of the best KID among the run's scored checkpoints.
+
+`--val-n 16,64` also computes, for every checkpoint, the training's selection score (`val/desc_w1`:
+mean standardised descriptor distance of N generated kicks to the run's val kicks as its
+representation reproduces them) for each N, and the table says which kept checkpoint each would pick
+and that checkpoint's test KID: how well a selection rule tracks the test split. No test kick is used.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import torch
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -43,6 +49,30 @@ def score(run: Path, ckpt: Path, args) -> dict:
     return json.loads(out.read_text())["results"]["generated"]
 
 
+def val_scores(run: Path, ckpt: Path, ns: list[int]) -> dict[int, float]:
+    """``{N: val/desc_w1 of N generated kicks}`` for ``ckpt``, cached beside its test score."""
+    out = run / "curve" / f"{ckpt.stem}.val.json"
+    cached = {int(k): v for k, v in json.loads(out.read_text()).items()} if out.is_file() else {}
+    missing = [n for n in ns if n not in cached]
+    if missing:
+        from kickgan.audio.descriptors import describe
+        from kickgan.metrics.descriptors import standardised_w1
+        from kickgan.sampler import KickSampler, decode_each
+        from kickgan.train.data import load_training_clips
+
+        sampler = KickSampler.from_checkpoint(ckpt)
+        cfg, rep = sampler.cfg, sampler.rep
+        _, val = load_training_clips(cfg.data, cfg.representation.sr, cfg.representation.length)
+        with torch.no_grad():
+            val = decode_each(rep, rep.encode(torch.from_numpy(val)[:, None])).squeeze(1).float().numpy()
+        val_desc = describe(val, cfg.representation.sr)
+        for n in missing:
+            w1 = standardised_w1(describe(sampler.generate(list(range(n))), cfg.representation.sr), val_desc)
+            cached[n] = float(np.nanmean(w1))
+        out.write_text(json.dumps(cached))
+    return {n: cached[n] for n in ns}
+
+
 def run_curve(run: Path, args) -> dict:
     """``{"points": [(step, scores)], "best": (step, scores), "latest": (step, scores)}`` for one run."""
     ckpts = run / "checkpoints"
@@ -52,7 +82,24 @@ def run_curve(run: Path, args) -> dict:
         path = ckpts / f"{name}.pt"
         if path.is_file():
             curve[name] = (checkpoint_step(path), score(run, path, args))
+    if args.val_n:
+        curve["val"] = sorted((checkpoint_step(p), val_scores(run, p, args.val_n)) for p in ckpts.glob("step_*.pt"))
     return curve
+
+
+def selections(curves: dict[str, dict], ns: list[int]) -> str:
+    """Per run and selection rule: the kept checkpoint the rule picks, and its test KID and descriptor distance."""
+    head = ["run", "lowest test KID (step)"] + [f"val on {n} kicks picks: step, KID, desc" for n in ns]
+    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    for name, c in curves.items():
+        test = dict(c["points"])
+        low_step = min(test, key=lambda s: test[s]["kid/aisfx-512"])
+        cells = [name, f"{test[low_step]['kid/aisfx-512']:.3g} ({low_step})"]
+        for n in ns:
+            step = min(c["val"], key=lambda p: p[1][n])[0]
+            cells.append(f"{step}, {test[step]['kid/aisfx-512']:.3g}, {test[step]['desc/w1_mean']:.3g}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
 
 
 def within_noise(curve: dict) -> bool | None:
@@ -107,12 +154,16 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=256)
     parser.add_argument("--figure", type=Path)
     parser.add_argument("--markdown", action="store_true", help="print the selection table")
+    parser.add_argument("--val-n", type=lambda text: [int(n) for n in text.split(",")], default=[],
+                        help="also score each kept checkpoint on the val split with these numbers of kicks, e.g. 16,64")
     args = parser.parse_args()
     curves = {run.name: run_curve(run, args) for run in args.runs}
     if args.figure:
         figure(curves, args.figure)
     if args.markdown:
         print(markdown(curves))
+        if args.val_n:
+            print(selections(curves, args.val_n))
 
 
 if __name__ == "__main__":
