@@ -186,7 +186,10 @@ def test_jobs_train_and_score_runs_in_parallel_processes_like_one_job(finished, 
             "--jobs", "2", "--quiet"]
     assert experiment_cli.main(args, "kickgan experiment") == 0
     serial = {r["model"]: r for r in load_record(out)["runs"]}
-    parallel = load_record(tmp_path / "r")["runs"]
+    record = load_record(tmp_path / "r")
+    assert (record["hardware"]["torch_threads"], record["hardware"]["jobs"]) == (1, 2)
+    assert "1 torch threads per run, 2 runs at once" in (tmp_path / "r" / "methods.md").read_text()
+    parallel = record["runs"]
     assert [r["model"] for r in parallel] == [e.name for e in spec.configs]  # in the plan's order
     for run in parallel:
         assert (tmp_path / "r" / "runs" / f"{run['model']}-s0" / DONE).is_file()

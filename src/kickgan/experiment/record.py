@@ -47,8 +47,9 @@ def now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
-def environment(device: str) -> dict:
-    """Library versions and the hardware a run happens on."""
+def environment(device: str, threads: int | None = None, jobs: int = 1) -> dict:
+    """Library versions and the hardware a run happens on: ``threads`` is the torch threads each run
+    trained with (default: this process's), ``jobs`` how many runs trained at once."""
     import torch
 
     versions = {"kickgan": __version__, "torch": torch.__version__, "numpy": np.__version__,
@@ -58,7 +59,8 @@ def environment(device: str) -> dict:
         "machine": platform.machine(),
         "processor": platform.processor() or platform.machine(),
         "cpu_count": os.cpu_count(),
-        "torch_threads": torch.get_num_threads(),
+        "torch_threads": threads or torch.get_num_threads(),
+        "jobs": jobs,
         "device": device,
     }
     if device.startswith("cuda") and torch.cuda.is_available():
@@ -129,7 +131,9 @@ def hardware_text(record: dict) -> str:
     """One line naming the machine: processor, CPUs, torch threads, device (and GPU)."""
     hw = record["hardware"]
     text = (f"{hw.get('processor', '?')}, {hw.get('cpu_count', '?')} CPUs, "
-            f"{hw.get('torch_threads', '?')} torch threads, device {hw.get('device', '?')}")
+            f"{hw.get('torch_threads', '?')} torch threads"
+            + (f" per run, {hw['jobs']} runs at once" if hw.get("jobs", 1) > 1 else "")
+            + f", device {hw.get('device', '?')}")
     return text + (f" ({hw['gpu']})" if hw.get("gpu") else "")
 
 

@@ -91,7 +91,7 @@ def run_experiment(
         "created": _created(out),
         "spec": spec.to_dict(),
         "budget": spec.budget(),
-        **environment(evaluation.device_name()),
+        **environment(evaluation.device_name(), threads=_run_threads(plans, jobs), jobs=jobs),
         "dataset": dataset_summary(data),
         "models": [evaluation.model_info(entry, plans_cfg) for entry, plans_cfg in _first_configs(plans)],
         "runs": runs,
@@ -171,6 +171,15 @@ def _run_one(entry, seed, cfg, spec, out: Path, where: str, progress: bool, trai
     result = rounded({"model": entry.name, "seed": seed, **result})
     write_json(run_dir / DONE, {"fingerprint": _fingerprint(cfg, spec), "result": result, "finished": now()})
     return result
+
+
+def _run_threads(plans: list, jobs: int) -> int | None:
+    """The torch threads every run trained with, when one number says it: the configs' ``threads``
+    if they all set the same, else 1 for parallel jobs; ``None`` (this process's) otherwise."""
+    threads = {cfg.threads for _, _, cfg in plans}
+    if len(threads) == 1 and threads != {0}:
+        return threads.pop()
+    return 1 if jobs > 1 and threads == {0} else None
 
 
 def _watch_parent(parent: int, every_s: float = 1.0) -> None:
