@@ -38,6 +38,10 @@ def test_shipped_experiments_load_and_name_the_papers_grid():
     assert spec.seeds == (0, 1) and spec.minutes is not None and spec.eval.metrics is None
     tiny = load_spec(ROOT / "configs" / "experiments" / "tiny.yaml")
     assert len(tiny.configs) == 2 and tiny.steps is not None
+    small = load_spec(ROOT / "configs" / "experiments" / "small_data.yaml")  # issue 14: one change from the default
+    assert [Path(e.config).stem for e in small.configs] == ["dcgan_wgangp"] * 2 and small.configs[0].set == ()
+    assert small.budget() == {"cpu_minutes": 60.0} and small.seeds == (0, 1, 2)
+    assert run_config(small.configs[1], small, seed=0, data="d").pitch_shifts == (-2.0, -1.0, 1.0, 2.0)
 
 
 def test_a_row_may_name_its_own_dataset(tmp_path):
