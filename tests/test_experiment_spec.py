@@ -39,7 +39,8 @@ def test_shipped_experiments_load_and_name_the_papers_grid():
     tiny = load_spec(ROOT / "configs" / "experiments" / "tiny.yaml")
     assert len(tiny.configs) == 2 and tiny.steps is not None
     small = load_spec(ROOT / "configs" / "experiments" / "small_data.yaml")  # issue 14: one change from the default
-    assert [Path(e.config).stem for e in small.configs] == ["dcgan_wgangp"] * 2 and small.configs[0].set == ()
+    assert [Path(e.config).stem for e in small.configs] == ["dcgan_wgangp"] * 3 and small.configs[0].set == ()
+    assert all(k.startswith(("pitch_shifts=", "lr_decay")) for e in small.configs[1:] for k in e.set)
     assert small.budget() == {"cpu_minutes": 60.0} and small.seeds == (0, 1, 2)
     assert run_config(small.configs[1], small, seed=0, data="d").pitch_shifts == (-2.0, -1.0, 1.0, 2.0)
 
