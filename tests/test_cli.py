@@ -69,7 +69,8 @@ def test_parse_int_list_accepts_lists_and_ranges():
 
 def test_a_reader_that_stops_early_is_not_a_traceback():
     script = ("import sys\nfrom kickgan.cli import main as m\n"
-              "class Piped:\n    @staticmethod\n    def main(argv, prog):\n        raise BrokenPipeError(32, 'Broken pipe')\n"
+              "class Piped:\n    @staticmethod\n    def main(argv, prog):\n"
+              "        raise BrokenPipeError(32, 'Broken pipe')\n"
               "m.importlib.import_module = lambda name: Piped\nsys.exit(m.main(['experiment']))\n")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert (result.returncode, result.stderr) == (141, "")

@@ -20,7 +20,8 @@ TINY = ["model.width=2", "batch_size=4", "preview_every=2", "preview_n=2", "opti
 
 @pytest.mark.parametrize("kind, progress, expected", [
     ("none", 0.9, 1.0), ("linear", 0.2, 1.0), ("linear", 0.5, 1.0), ("linear", 0.75, 0.55),
-    ("linear", 1.0, 0.1), ("linear", 2.0, 0.1), ("cosine", 0.75, 0.55), ("cosine", 0.625, 1 - 0.9 * (1 - math.cos(math.pi / 4)) / 2),
+    ("linear", 1.0, 0.1), ("linear", 2.0, 0.1), ("cosine", 0.75, 0.55),
+    ("cosine", 0.625, 1 - 0.9 * (1 - math.cos(math.pi / 4)) / 2),
 ])
 def test_the_schedule_holds_then_falls_to_its_final_multiple(kind, progress, expected):
     assert lr_scale(kind, progress, start=0.5, final=0.1) == pytest.approx(expected)
@@ -55,7 +56,8 @@ def test_a_run_with_linear_decay_ends_at_the_final_rate(tmp_path):
 
 
 @pytest.mark.parametrize("override, message", [
-    ("lr_decay=step", "lr_decay: must be one of none, linear, cosine"), ("lr_decay_start=1", r"lr_decay_start: must be in \[0, 1\)"),
+    ("lr_decay=step", "lr_decay: must be one of none, linear, cosine"),
+    ("lr_decay_start=1", r"lr_decay_start: must be in \[0, 1\)"),
     ("lr_decay_final=1.5", r"lr_decay_final: must be in \[0, 1\]"),
 ])
 def test_bad_schedule_options_are_named(override, message):

@@ -7,7 +7,6 @@ object-oriented API like the report's other figures; every caption names the bud
 from __future__ import annotations
 
 import textwrap
-
 from pathlib import Path
 
 import numpy as np

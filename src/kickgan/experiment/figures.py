@@ -99,7 +99,8 @@ def quality_curves(record: dict) -> Figure:
     final = next((k for k in FINAL_QUALITY if any(k in r["metrics"] for r in record["runs"])), None)
     for i, name in enumerate(_model_names(record)):
         runs = [r for r in record["runs"] if r["model"] == name and r["metrics"].get(final) is not None]
-        right.scatter([r["steps"] for r in runs], [r["metrics"][final] for r in runs], color=model_style(i)["color"], label=name)
+        right.scatter([r["steps"] for r in runs], [r["metrics"][final] for r in runs], color=model_style(i)["color"],
+                      label=name)
     right.set_xscale("log")
     right.set_title(f"evaluated run: {final}" if final else "no final evaluation")
     right.set_xlabel("generator steps reached (log)")
@@ -155,7 +156,8 @@ def descriptor_histograms(record: dict) -> Figure:
             v = _finite(v)
             if v.size:
                 style = {"color": "k"} if label == "real" else model_style(i - 1)
-                ax.hist(v, bins=bins, density=True, histtype="step", lw=1.8 if label == "real" else 1, label=label, **style)
+                ax.hist(v, bins=bins, density=True, histtype="step", lw=1.8 if label == "real" else 1, label=label,
+                        **style)
         ax.set_title(key, fontsize=9)
         ax.locator_params(axis="x", nbins=4)
     handles, labels = axes[0].get_legend_handles_labels()

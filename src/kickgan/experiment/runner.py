@@ -35,7 +35,7 @@ from kickgan.config import TrainConfig, load_config
 from kickgan.data.dataset import read_info, read_manifest
 from kickgan.errors import KickganError
 from kickgan.experiment import evaluation
-from kickgan.experiment.record import environment, now, rounded, save_record
+from kickgan.experiment.record import budget_text, environment, now, rounded, save_record
 from kickgan.experiment.report import write_report
 from kickgan.experiment.spec import ExperimentSpec, ModelEntry
 from kickgan.io import read_json, write_json, write_text
@@ -214,8 +214,6 @@ def _budget_spent(latest: Path, cfg: TrainConfig) -> bool:
 
 
 def _budget_text(spec: ExperimentSpec) -> str:
-    from kickgan.experiment.record import budget_text
-
     return budget_text({"budget": spec.budget()})
 
 

@@ -43,7 +43,10 @@ def with_pitch_shifts(clips: np.ndarray, sr: int, semitones: tuple[float, ...]) 
     """``clips [N, T]`` followed by, for each shift ``s``, every clip played ``2 ** (s / 12)`` times as
     fast: the kick tuned up ``s`` semitones (down if negative), its decay shortened (lengthened) by the
     same factor, as resampling a drum sample does. Each is onset-aligned, cut or padded to ``T`` and
-    peak-normalised like a dataset clip. Returns ``[N * (1 + len(semitones)), T]`` float32."""
+    peak-normalised like a dataset clip. Returns ``[N * (1 + len(semitones)), T]`` float32 (``clips``
+    itself when there are no shifts)."""
+    if not semitones:
+        return clips
     length = clips.shape[1]
     out = [clips]
     for shift in semitones:

@@ -32,7 +32,7 @@ from kickgan.train.distributed import Dist, any_rank, close_distributed, init_di
 from kickgan.train.guards import NonFiniteError, check_finite_weights, health_warnings, preview_health
 from kickgan.train.previews import render_previews, write_preview_bank
 from kickgan.train.runs import create_run_dir, write_options
-from kickgan.train.schedule import apply_lr_scale, lr_scale, run_progress
+from kickgan.train.schedule import follow_schedule
 from kickgan.train.solvers import make_solver
 from kickgan.train.stats import RunLog
 from kickgan.train.validate import Validator
@@ -150,10 +150,7 @@ class _Loop:
             while trainer.step < cfg.steps:
                 start, start_clock = time.perf_counter(), clock()
                 n = trainer.batches_per_step
-                if cfg.lr_decay != "none":
-                    progress = run_progress(cfg, self.train_seconds, trainer.step)
-                    apply_lr_scale(trainer.optimizers(), lr_scale(cfg.lr_decay, progress, cfg.lr_decay_start,
-                                                                  cfg.lr_decay_final))
+                follow_schedule(trainer.optimizers(), cfg, self.train_seconds, trainer.step)
                 batches = [specs[batch_indices(len(specs), per_rank, trainer.step * n + k,
                                                cfg.seed, self.info.rank, self.info.world)]
                            for k in range(n)]
