@@ -150,7 +150,7 @@ class _Loop:
             while trainer.step < cfg.steps:
                 start, start_clock = time.perf_counter(), clock()
                 n = trainer.batches_per_step
-                follow_schedule(trainer.optimizers(), cfg, self.train_seconds, trainer.step)
+                follow_schedule(trainer, cfg, self.train_seconds, trainer.step)
                 batches = [specs[batch_indices(len(specs), per_rank, trainer.step * n + k,
                                                cfg.seed, self.info.rank, self.info.world)]
                            for k in range(n)]

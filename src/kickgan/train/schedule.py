@@ -34,12 +34,12 @@ def run_progress(cfg: TrainConfig, train_seconds: float, step: int) -> float:
     return train_seconds / budget if budget > 0 else step / cfg.steps
 
 
-def follow_schedule(optimizers: list[torch.optim.Optimizer], cfg: TrainConfig, train_seconds: float,
-                    step: int) -> None:
-    """Set the learning rates ``cfg``'s decay gives at this point of the run (nothing for ``none``)."""
+def follow_schedule(solver, cfg: TrainConfig, train_seconds: float, step: int) -> None:
+    """Set ``solver.optimizers()``' learning rates to what ``cfg``'s decay gives at this point of the
+    run; with ``lr_decay: none`` the solver is not asked (a solver needs ``optimizers()`` only to decay)."""
     if cfg.lr_decay != "none":
         progress = run_progress(cfg, train_seconds, step)
-        apply_lr_scale(optimizers, lr_scale(cfg.lr_decay, progress, cfg.lr_decay_start, cfg.lr_decay_final))
+        apply_lr_scale(solver.optimizers(), lr_scale(cfg.lr_decay, progress, cfg.lr_decay_start, cfg.lr_decay_final))
 
 
 def apply_lr_scale(optimizers: list[torch.optim.Optimizer], scale: float) -> None:
