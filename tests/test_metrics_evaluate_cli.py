@@ -89,3 +89,24 @@ def test_checkpoint_generates_n_kicks_named_by_seed(folders, tmp_path):
     assert (report["sr"], report["length"]) == (cfg.representation.sr, cfg.representation.length)
     assert np.isfinite(report["results"]["generated"]["fd/aisfx-512"])
     assert set(report["results"]) == {"generated", "real_floor"}  # no TRAIN: no copy baseline
+
+
+def test_edges_read_the_files_as_written_not_the_prepared_clips(folders, tmp_path):
+    """A kick with a DC offset that starts at exactly 0 does not pop as written; removing its DC
+    (as scoring's clip preparation does) would move its first sample to about -0.3 of its peak."""
+    _, ref, _ = folders
+    t = np.arange(SR // 2) / SR
+    offset = tmp_path / "offset"
+    offset.mkdir()
+    for i in range(4):
+        y = np.abs(np.sin(2 * np.pi * (50 + 5 * i) * t)) * np.exp(-t / 0.3)  # starts at 0, mean well above 0
+        sf.write(offset / f"kick_{i}.wav", 0.9 * y, SR)
+    stepped = tmp_path / "stepped"
+    stepped.mkdir()
+    for i in range(4):
+        sf.write(stepped / f"kick_{i}.wav", 0.9 * np.cos(2 * np.pi * 60 * t) * np.exp(-t / 0.1), SR)
+    kwargs = dict(sr=SR, length=SR // 2, metrics=["edges"], cache_dir=None, progress=False)
+    clean = evaluate(offset, str(ref), **kwargs)["results"]["generated"]
+    assert clean["edge/pop_share"] == 0.0 and clean["edge/first_db_median"] == -120.0
+    popping = evaluate(stepped, str(ref), **kwargs)["results"]["generated"]
+    assert popping["edge/pop_share"] == 1.0 and popping["edge/first_db_median"] == pytest.approx(0.0, abs=0.01)

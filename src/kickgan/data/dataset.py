@@ -133,6 +133,13 @@ def band_limits(spec: str, names: list[str], sr: int) -> np.ndarray:
     return np.minimum(np.asarray(limits, dtype=np.float64), sr / 2)
 
 
+def file_paths(spec: str, names: list[str]) -> list[Path] | None:
+    """The audio files ``load_clips(spec, ...)`` read as ``names``, or ``None`` for a dataset (its clips
+    are the audio it stores)."""
+    root, _ = _parse_spec(spec)
+    return None if is_dataset(root) else [root / n for n in names]
+
+
 def _parse_spec(spec: str) -> tuple[Path, str | None]:
     head, sep, tail = str(spec).rpartition(":")
     if sep and tail in SPLITS:

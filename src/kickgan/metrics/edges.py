@@ -10,7 +10,9 @@ Per clip ``[N,T]``, level-independent (everything is relative to the clip's peak
 
 A file "pops" when it starts above -40 dB of its peak, and its tail is "cut" when it is
 still above -20 dB of its peak 10-20 ms before its end (the last 10 ms being the fade).
-The ``edges`` metric reports them for the scored and the reference set; the finishing chain of
+The ``edges`` metric reports them for the scored and the reference set, read from audio files as
+they are written (:func:`file_edges`: no DC removal, onset alignment or fade, which would move the
+first sample) and from a dataset's clips as they are stored; the finishing chain of
 the producer tools (:func:`kickgan.producer.export.finish`) is measured with them in
 ``scripts/measure-edges.py``.
 """
@@ -19,7 +21,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from kickgan.audio.preprocess import to_mono
 from kickgan.errors import ParameterError
+from kickgan.io import read_audio
 from kickgan.metrics.descriptors import finite_median
 from kickgan.metrics.registry import register_metric
 
@@ -62,9 +66,24 @@ def end_level_db(clips: np.ndarray, sr: int, from_ms: float = 20.0, to_ms: float
     return np.where(peak > 0, 20 * np.log10(np.maximum(ratio, 10 ** (FLOOR_DB / 20))), np.nan)
 
 
+def edges_of(clips: np.ndarray, sr: int) -> np.ndarray:
+    """First-sample level (dB), 10-50 % rise (ms) and end level (dB) of ``clips [N,T]`` at ``sr``: ``[N,3]``."""
+    return np.stack([first_sample_db(clips), rise_ms(clips, sr), end_level_db(clips, sr)], axis=1)
+
+
+def file_edges(paths: list) -> np.ndarray:
+    """:func:`edges_of` each audio file as written ``[N,3]``: its channels averaged, at its own rate and
+    length, nothing else changed (scoring prepares clips; the DC removal alone moves the first sample)."""
+    rows = []
+    for path in paths:
+        y, sr = read_audio(path)
+        rows.append(edges_of(to_mono(y)[None, :], sr)[0])
+    return np.asarray(rows, dtype=np.float64).reshape(len(rows), 3)
+
+
 def edge_summary(clips: np.ndarray, sr: int) -> dict[str, float]:
     """Medians of the three measures, the share of clips that pop and the share whose tail is cut."""
-    first, rise, end = first_sample_db(clips), rise_ms(clips, sr), end_level_db(clips, sr)
+    first, rise, end = edges_of(clips, sr).T
     return {
         "first_db_median": float(np.nanmedian(first)),
         "pop_share": float(np.mean(first > POP_DB)),

@@ -24,7 +24,7 @@ from tqdm import tqdm
 from kickgan.errors import KickganError, ParameterError
 from kickgan.metrics import embedding
 from kickgan.metrics.cache import cached_features, default_cache_dir
-from kickgan.metrics.features import Features, extract, with_band_limits
+from kickgan.metrics.features import Features, extract, with_band_limits, with_file_edges
 from kickgan.metrics.registry import log_record, resolve
 
 DEFAULT_SR = 44100
@@ -76,6 +76,7 @@ def evaluate_clips(
     batch_size: int = 64,
     progress: bool = True,
     band_limits: dict[str, np.ndarray] | None = None,
+    file_edges: dict[str, np.ndarray] | None = None,
 ) -> dict:
     """Score ``(clips [N,T], names)`` sets at ``sr``: the library core of :func:`evaluate`.
 
@@ -83,22 +84,24 @@ def evaluate_clips(
     The reference and training features are cached in ``cache_dir`` (``None``: no cache).
     ``band_limits``: ``{"generated" | "reference" | "train": [N] Hz}``, each clip's band limit
     (:func:`kickgan.data.dataset.band_limits`), for the band metric's counts; missing: unknown.
+    ``file_edges``: the same keys, ``[N,3]`` edges of the sets' files as written
+    (:func:`kickgan.metrics.edges.file_edges`); missing: the edges of the clips.
     """
-    limits = band_limits or {}
+    limits, edges = band_limits or {}, file_edges or {}
     if metrics is not None:
         resolve(metrics)  # fail on a bad name before any work
     t0 = time.perf_counter()
     gen_f = extract(gen[0], sr, gen[1], batch_size=batch_size, label="generated", progress=progress)
-    gen_f = with_band_limits(gen_f, limits.get("generated"))
+    gen_f = with_file_edges(with_band_limits(gen_f, limits.get("generated")), edges.get("generated"))
     t1 = time.perf_counter()
     cache = Path(cache_dir) if cache_dir is not None else None
     cached = {}
     ref_f, cached["reference"] = _real_features(reference, sr, "reference", cache, batch_size, progress)
-    ref_f = with_band_limits(ref_f, limits.get("reference"))
+    ref_f = with_file_edges(with_band_limits(ref_f, limits.get("reference")), edges.get("reference"))
     train_f = None
     if train is not None:
         train_f, cached["train"] = _real_features(train, sr, "train", cache, batch_size, progress)
-        train_f = with_band_limits(train_f, limits.get("train"))
+        train_f = with_file_edges(with_band_limits(train_f, limits.get("train")), edges.get("train"))
     t2 = time.perf_counter()
     results = score_with_baselines(gen_f, ref_f, train_f, metrics)
     t3 = time.perf_counter()
@@ -166,7 +169,8 @@ def evaluate(
         the report: sources, sizes, ``embedding``, ``metrics`` (name -> paper), ``results``
         (baseline -> flat dict) and timings.
     """
-    from kickgan.data.dataset import band_limits, load_clips
+    from kickgan.data.dataset import band_limits, file_paths, load_clips
+    from kickgan.metrics.edges import file_edges
 
     if n < 2:
         raise ParameterError(f"--n: need at least 2 clips, got {n}")
@@ -191,10 +195,18 @@ def evaluate(
     train_set = load_clips(train, sr, length) if train is not None else None
     if train_set is not None:
         limits["train"] = band_limits(train, train_set[1], sr)
+    sets = {"generated": (gen, gen_names), "reference": (reference, ref[1])}
+    if train_set is not None:
+        sets["train"] = (train, train_set[1])
+    edges = {}  # files are scored as written, not as prepared (a checkpoint's kicks are already its files)
+    for key, (spec, names) in sets.items():
+        paths = None if key == "generated" and is_checkpoint(gen) else file_paths(str(spec), names)
+        if paths is not None:
+            edges[key] = file_edges(paths)
     cache = default_cache_dir() if cache_dir == "default" else cache_dir
     core = evaluate_clips(
         (gen_clips, gen_names), ref, sr, train_set, metrics=metrics, cache_dir=cache, batch_size=batch_size,
-        progress=progress, band_limits=limits,
+        progress=progress, band_limits=limits, file_edges=edges,
     )
     report = {
         "embedding": embedding.NAME,

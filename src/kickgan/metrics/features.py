@@ -17,7 +17,7 @@ from kickgan.errors import ParameterError
 from kickgan.metrics import embedding
 from kickgan.metrics.artefacts import clip_power
 from kickgan.audio.descriptors import band_levels_db, describe
-from kickgan.metrics.edges import end_level_db, first_sample_db, rise_ms
+from kickgan.metrics.edges import edges_of
 from kickgan.metrics.validity import validity_flags
 
 ARRAYS = ("emb", "mel", "desc", "power", "flags", "bands", "edges")
@@ -70,6 +70,17 @@ def with_band_limits(feats: Features, band_limit_hz: np.ndarray | None) -> Featu
     return dataclasses.replace(feats, band_limit_hz=band_limit_hz)
 
 
+def with_file_edges(feats: Features, edges: np.ndarray | None) -> Features:
+    """``feats`` with the edges ``[N,3]`` of its clips' files as written
+    (:func:`kickgan.metrics.edges.file_edges`); ``None`` keeps those of the clips."""
+    if edges is None:
+        return feats
+    edges = np.asarray(edges, dtype=np.float64)
+    if edges.shape != (len(feats), 3):
+        raise ParameterError(f"file edges: need [{len(feats)}, 3], got shape {edges.shape}")
+    return dataclasses.replace(feats, edges=edges)
+
+
 def extract(
     clips: np.ndarray, sr: int, names: list[str], batch_size: int = 64, label: str = "features", progress: bool = True
 ) -> Features:
@@ -87,5 +98,5 @@ def extract(
     mel = embedding.logmel(clips, sr)
     with tqdm(total=len(clips), desc=f"{label} ({embedding.NAME})", unit="clip", disable=not progress, leave=False) as bar:
         emb = embedding.embed_logmel(mel, batch_size=batch_size, progress=bar.update)
-    edges = np.stack([first_sample_db(clips), rise_ms(clips, sr), end_level_db(clips, sr)], axis=1)
+    edges = edges_of(clips, sr)
     return Features(list(names), sr, emb, mel.reshape(len(mel), -1), desc, power, flags, band_levels_db(clips, sr), edges)
