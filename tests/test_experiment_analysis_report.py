@@ -46,7 +46,7 @@ def test_gallery_kicks_give_their_known_glide_and_decay(analysed):
 
 def test_analysis_md_has_one_row_per_set_and_every_column(analysed):
     folder, result = analysed
-    table = md_table((folder / "analysis.md").read_text())
+    table = md_table((folder / "analysis.md").read_text().split("term by term")[0])
     assert len(table[0]) == 1 + len(NUMBERS)
     assert [row[0] for row in table[2:]] == list(result["sets"])
     assert table[3][1] == "3" and table[2][6] == "-"  # kicks; real has no deviation from itself
@@ -118,3 +118,17 @@ def test_reference_option_picks_the_real_kicks(tmp_path):
     assert result["sets"]["real"]["glide_end_hz"] == pytest.approx(80.0, abs=1.5)
     with pytest.raises(KickganError):
         analyse_cli.main([str(tmp_path / "exp"), "--reference", str(tmp_path / "missing")], prog="kickgan analyse")
+
+
+def test_analysis_md_breaks_the_descriptor_distance_into_its_terms(analysed):
+    from kickgan.audio.descriptors import NAMES
+
+    folder, _ = analysed
+    text = (folder / "analysis.md").read_text()
+    table = md_table(text.split("term by term", 1)[1])
+    assert [h.split(" ")[0] for h in table[0][1:]] == list(NAMES)
+    assert [row[0] for row in table[2:]] == [f"{m} (2 seeds)" for m in MODELS] + [
+        "*real floor (test vs test)*", "*copy the training set*", "*round trip: logmag / pghi*"]
+    # the fixture's terms: fd / 10 + k / 100 for the k-th descriptor; dcgan_bce's seeds have FD 10 and 14
+    assert table[2][1] == "1.20 ± 0.28" and table[2][4] == "1.23 ± 0.28"
+    assert table[4][2] == "0.110"  # real floor, FD 1.0, second descriptor

@@ -30,6 +30,7 @@ def _metrics(fd: float, kid: float, s_per_iter: float | None = None) -> dict:
     """Values for every column: FD, KID, descriptors, memorisation, artefacts, validity (+ speed)."""
     keys = [c.key for c in results.COLUMNS]
     out = dict(zip(keys, (fd, kid, fd / 10, 0.5 + fd / 100, 0.1, 1.0)))
+    out.update({c.key: fd / 10 + k / 100 for k, c in enumerate(results.DESCRIPTOR_COLUMNS)})
     if s_per_iter is not None:
         out.update(dict(zip(keys[6:], (s_per_iter, 100.0))))
     return out

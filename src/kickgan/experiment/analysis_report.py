@@ -18,6 +18,7 @@ import numpy as np
 
 from kickgan.errors import KickganError
 from kickgan.experiment import analysis as an
+from kickgan.experiment.results import DESCRIPTOR_COLUMNS, markdown_table
 from kickgan.experiment.ablation import ablation_markdown
 from kickgan.experiment.record import budget_text, load_record
 from kickgan.io import read_audio, write_json, write_text
@@ -145,7 +146,19 @@ def analysis_markdown(result: dict, record: dict) -> str:
               + ", ".join(f"{f:.0f} Hz" for f in HIST_HZ) + ").\n",
               "![spatial patterns](figures/spatial_patterns.png)\n",
               "![nonspatial distributions](figures/nonspatial_distributions.png)\n"]
+    if any(c.key in r["metrics"] for r in record["runs"] for c in DESCRIPTOR_COLUMNS):
+        lines += [DESCRIPTOR_TEXT, markdown_table(record, DESCRIPTOR_COLUMNS)]
     return "\n".join(lines)
+
+
+DESCRIPTOR_TEXT = (
+    "### The descriptor distance, term by term\n\n"
+    "The results table's descriptor distance is the mean of these standardised Wasserstein-1 distances "
+    "(each descriptor standardised by the reference kicks' mean and standard deviation; "
+    "`kickgan.audio.descriptors` defines them), read from `experiment.json`. The copy row is the training "
+    "kicks themselves: a large value there is a descriptor on which the reference kits differ from the "
+    "training kits, where a model that learns its training kicks well scores badly too.\n"
+)
 
 
 def write_analysis(folder: str | Path, n: int = 64, reference: str | None = None,

@@ -44,6 +44,14 @@ COLUMNS = (
            "update), on the clock of the budget: CPU seconds under a CPU-minute budget, else wall-clock"),
     Column("perf/kicks_per_s", "gen. kicks/s", "max", "kicks generated per second, phase reconstruction included"),
 )
+def _descriptor_columns() -> tuple[Column, ...]:
+    from kickgan.audio.descriptors import NAMES
+
+    return tuple(Column(f"desc/w1/{name}", name, "min", f"standardised Wasserstein-1 distance of {name}")
+                 for name in NAMES)
+
+
+DESCRIPTOR_COLUMNS = _descriptor_columns()  # the descriptor distance's terms, one column each
 GOAL_MARK = {"min": "(lower is better)", "max": "(higher is better)", "one": "(closest to 1 is best)"}
 
 
