@@ -11,10 +11,11 @@ A run is a `kickgan train` folder trained with `keep_every` (checkpoints/step_NN
 the selected checkpoint's KID is within one KID standard deviation (over the estimator's subsets)
 of the best KID among the run's scored checkpoints.
 
-`--val-n 16,64` also computes, for every checkpoint, the training's selection score (`val/desc_w1`:
+`--val-n 16,64,tv256` also computes, for every checkpoint, the training's selection score (`val/desc_w1`:
 mean standardised descriptor distance of N generated kicks to the run's val kicks as its
-representation reproduces them) for each N, and the table says which kept checkpoint each would pick
-and that checkpoint's test KID: how well a selection rule tracks the test split. No test kick is used.
+representation reproduces them) for each N, or with `tvN` against the train and val kicks together,
+and the table says which kept checkpoint each rule would pick, that checkpoint's test KID, and each
+rule's mean regret: how well a selection rule tracks the test split. No test kick is used.
 """
 
 from __future__ import annotations
@@ -49,11 +50,13 @@ def score(run: Path, ckpt: Path, args) -> dict:
     return json.loads(out.read_text())["results"]["generated"]
 
 
-def val_scores(run: Path, ckpt: Path, ns: list[int]) -> dict[int, float]:
-    """``{N: val/desc_w1 of N generated kicks}`` for ``ckpt``, cached beside its test score."""
+def val_scores(run: Path, ckpt: Path, rules: list[str]) -> dict[str, float]:
+    """``{rule: score}`` for ``ckpt``, cached beside its test score. A rule ``N`` is the training's selection
+    score (``val/desc_w1``) on N generated kicks against the val kicks; ``tvN`` the same against the train
+    and val kicks together (79 on the open kicks), both as the run's representation reproduces them."""
     out = run / "curve" / f"{ckpt.stem}.val.json"
-    cached = {int(k): v for k, v in json.loads(out.read_text()).items()} if out.is_file() else {}
-    missing = [n for n in ns if n not in cached]
+    cached = json.loads(out.read_text()) if out.is_file() else {}
+    missing = [rule for rule in rules if rule not in cached]
     if missing:
         from kickgan.audio.descriptors import describe
         from kickgan.metrics.descriptors import standardised_w1
@@ -62,15 +65,22 @@ def val_scores(run: Path, ckpt: Path, ns: list[int]) -> dict[int, float]:
 
         sampler = KickSampler.from_checkpoint(ckpt)
         cfg, rep = sampler.cfg, sampler.rep
-        _, val = load_training_clips(cfg.data, cfg.representation.sr, cfg.representation.length)
-        with torch.no_grad():
-            val = decode_each(rep, rep.encode(torch.from_numpy(val)[:, None])).squeeze(1).float().numpy()
-        val_desc = describe(val, cfg.representation.sr)
-        for n in missing:
-            w1 = standardised_w1(describe(sampler.generate(list(range(n))), cfg.representation.sr), val_desc)
-            cached[n] = float(np.nanmean(w1))
+        sr = cfg.representation.sr
+        train, val = load_training_clips(cfg.data, sr, cfg.representation.length)
+
+        def reproduced(clips):
+            with torch.no_grad():
+                return describe(decode_each(rep, rep.encode(torch.from_numpy(clips)[:, None])).squeeze(1).float().numpy(), sr)
+
+        refs = {"": reproduced(val)}
+        if any(rule.startswith("tv") for rule in missing):
+            refs["tv"] = np.concatenate([reproduced(train), refs[""]])
+        for rule in missing:
+            prefix, n = ("tv", int(rule[2:])) if rule.startswith("tv") else ("", int(rule))
+            w1 = standardised_w1(describe(sampler.generate(list(range(n))), sr), refs[prefix])
+            cached[rule] = float(np.nanmean(w1))
         out.write_text(json.dumps(cached))
-    return {n: cached[n] for n in ns}
+    return {rule: cached[rule] for rule in rules}
 
 
 def run_curve(run: Path, args) -> dict:
@@ -87,19 +97,27 @@ def run_curve(run: Path, args) -> dict:
     return curve
 
 
-def selections(curves: dict[str, dict], ns: list[int]) -> str:
-    """Per run and selection rule: the kept checkpoint the rule picks, and its test KID and descriptor distance."""
-    head = ["run", "lowest test KID (step)"] + [f"val on {n} kicks picks: step, KID, desc" for n in ns]
+def selections(curves: dict[str, dict], rules: list[str]) -> str:
+    """Per run and selection rule: the kept checkpoint the rule picks, its test KID and descriptor distance;
+    a last row with each rule's mean regret (test KID of its pick minus the run's lowest)."""
+    head = ["run", "lowest test KID (step)"] + [f"{rule_name(r)} picks: step, KID, desc" for r in rules]
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    regrets = {r: [] for r in rules}
     for name, c in curves.items():
         test = dict(c["points"])
         low_step = min(test, key=lambda s: test[s]["kid/aisfx-512"])
         cells = [name, f"{test[low_step]['kid/aisfx-512']:.3g} ({low_step})"]
-        for n in ns:
-            step = min(c["val"], key=lambda p: p[1][n])[0]
+        for r in rules:
+            step = min(c["val"], key=lambda p: p[1][r])[0]
+            regrets[r].append(test[step]["kid/aisfx-512"] - test[low_step]["kid/aisfx-512"])
             cells.append(f"{step}, {test[step]['kid/aisfx-512']:.3g}, {test[step]['desc/w1_mean']:.3g}")
         lines.append("| " + " | ".join(cells) + " |")
+    lines.append("| mean regret (KID) | | " + " | ".join(f"{np.mean(regrets[r]):.3g}" for r in rules) + " |")
     return "\n".join(lines) + "\n"
+
+
+def rule_name(rule: str) -> str:
+    return f"{rule[2:]} kicks vs train+val" if rule.startswith("tv") else f"{rule} kicks vs val"
 
 
 def within_noise(curve: dict) -> bool | None:
@@ -154,8 +172,9 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=256)
     parser.add_argument("--figure", type=Path)
     parser.add_argument("--markdown", action="store_true", help="print the selection table")
-    parser.add_argument("--val-n", type=lambda text: [int(n) for n in text.split(",")], default=[],
-                        help="also score each kept checkpoint on the val split with these numbers of kicks, e.g. 16,64")
+    parser.add_argument("--val-n", type=lambda text: [n.strip() for n in text.split(",")], default=[],
+                        help="also replay selection rules on each kept checkpoint: N kicks against the val kicks, "
+                             "tvN against the train and val kicks, e.g. 16,64,tv256")
     args = parser.parse_args()
     curves = {run.name: run_curve(run, args) for run in args.runs}
     if args.figure:

@@ -187,3 +187,25 @@ def test_a_cpu_clock_budget_counts_cpu_time_and_threads_are_the_configs(tmp_path
     state = load_checkpoint(run / "checkpoints" / "latest.pt")
     assert threads == 1
     assert (state["step"], state["train_seconds"]) == (2, 60.0)  # 30 CPU seconds a step, 1 minute's budget
+
+
+def test_val_n_scores_more_kicks_than_the_previews_and_the_previews_are_the_first_of_them(tmp_path, monkeypatch):
+    from kickgan.train.validate import Validator
+
+    scored = []
+    original = Validator.__call__
+
+    def spy(self, D, waves):
+        scored.append(waves)
+        return original(self, D, waves)
+
+    monkeypatch.setattr(Validator, "__call__", spy)
+    monkeypatch.setattr("kickgan.train.loop.RENDER_CHUNK", 4)  # several chunks
+    cfg = load_config(CONFIGS / "tiny.yaml", [*SHRINK, *TINY_REP, "val_n=10"])
+    run = train(cfg, out=tmp_path / "run", progress=False)
+    assert [len(w) for w in scored] == [10]
+    previews = sorted((run / "previews" / "step_0000002").glob("seed*.wav"))
+    assert [p.stem for p in previews] == ["seed0000", "seed0001"]
+    for i, path in enumerate(previews):
+        y, _ = sf.read(path, dtype="float32")
+        assert np.allclose(y, scored[0][i], atol=1e-4)  # the same kick (written as 16-bit PCM or float)

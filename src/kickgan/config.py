@@ -56,6 +56,7 @@ class TrainConfig:
     keep_every: int = 0  # also keep checkpoints/step_NNNNNNN.pt every this many steps, 0 = never
     preview_every: int = 500  # preview bank, validation and best checkpoint every this many steps
     preview_n: int = 16  # preview seeds 0 .. preview_n-1
+    val_n: int = 0  # kicks (seeds 0 .. val_n-1) scored against the val split at each preview; 0 = the previews
     best_metric: str = "descriptors"  # none | descriptors | spectral: previews vs the val split
     seed: int = 0
     device: str = "auto"  # auto | cpu | cuda | mps
@@ -76,6 +77,7 @@ class TrainConfig:
         for key in ("batch_size", "steps", "ckpt_every", "preview_every", "preview_n"):
             at_least(key, getattr(self, key), 1)
         at_least("keep_every", self.keep_every, 0)
+        at_least("val_n", self.val_n, 0)
         at_least("time_budget_minutes", self.time_budget_minutes, 0.0)
         at_least("threads", self.threads, 0)
         choice("budget_clock", self.budget_clock, BUDGET_CLOCKS)

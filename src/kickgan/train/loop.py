@@ -18,6 +18,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import torch
 from tqdm import tqdm
 
@@ -38,6 +39,7 @@ from kickgan.train.stats import RunLog
 from kickgan.train.validate import Validator
 
 ENCODE_CHUNK = 64
+RENDER_CHUNK = 64  # validation kicks decoded at once
 
 
 def train(
@@ -124,7 +126,8 @@ class _Loop:
         self.run_dir, self.validator = run_dir, validator
         self.best = {"metric": cfg.best_metric, "value": float("inf"), "step": 0}
         self.seeds = list(range(cfg.preview_n))
-        self.z_preview = sample_latents(cfg.model, self.seeds).to(info.device)
+        # the previews are the first preview_n of the kicks the validation scores
+        self.z_val = sample_latents(cfg.model, list(range(max(cfg.preview_n, cfg.val_n)))).to(info.device)
         self.train_seconds = 0.0
         self.last_good: tuple[Path, int] | None = None
 
@@ -192,14 +195,17 @@ class _Loop:
 
     def _preview(self, step: int) -> dict[str, float]:
         with torch.random.fork_rng(devices=[]):  # previews never disturb the training RNG
-            waves = render_previews(self.trainer.sampling_module, self.rep, self.z_preview)
+            G = self.trainer.sampling_module
+            scored = np.concatenate([render_previews(G, self.rep, self.z_val[i : i + RENDER_CHUNK])
+                                     for i in range(0, len(self.z_val), RENDER_CHUNK)])
+            waves = scored[: len(self.seeds)]
             health = preview_health(waves)
             for warning in health_warnings(health):
                 self.log.message(f"step {step}: {warning}")
             sr = self.cfg.representation.sr
             grid = write_preview_bank(self.run_dir / "previews", step, waves, sr, self.seeds)
             self.log.previews(step, grid, waves, sr, self.seeds)
-            measures = self.validator(self.trainer.critic, waves)
+            measures = self.validator(self.trainer.critic, scored)
         key = {"descriptors": "val/desc_w1", "spectral": "val/spectral"}.get(self.cfg.best_metric)
         value = measures.get(key, float("nan")) if key else float("nan")
         if value < self.best["value"]:  # False for NaN
