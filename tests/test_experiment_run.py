@@ -1,6 +1,7 @@
 """End to end: a tiny grid on a synthesised dataset; tables, figures, gallery; resume and skip."""
 
 import dataclasses
+import json
 import os
 import re
 from html.parser import HTMLParser
@@ -212,3 +213,27 @@ def test_a_worker_whose_experiment_process_is_gone_interrupts_itself():
     finally:
         signal.signal(signal.SIGINT, previous)
     assert seen == ["SIGINT"]
+
+
+def test_an_option_added_since_a_run_finished_keeps_it_finished_while_it_has_its_default(finished, spec):
+    out, _ = finished
+    done = out / "runs" / "tiny_wgangp-s0" / DONE
+    original = done.read_text()
+    try:
+        marker = json.loads(original)
+        del marker["fingerprint"]["config"]["val_n"]  # as written before val_n existed
+        del marker["fingerprint"]["config"]["loss"]["r1_gamma"]  # a nested section's option too
+        done.write_text(json.dumps(marker))
+        never = CountingTrain()
+        run_experiment(spec, out, progress=False, train_fn=never, log=lambda _: None)
+        assert never.calls == []
+        with pytest.raises(KickganError, match="tiny_wgangp-s0/done.json: finished under another config"):
+            run_experiment(dataclasses.replace(spec, set=(*spec.set, "val_n=64")), out, progress=False, train_fn=never,
+                           log=lambda _: None)
+        marker["fingerprint"]["config"]["seed"] = 7  # an option it had, with another value
+        done.write_text(json.dumps(marker))
+        with pytest.raises(KickganError, match="finished under another config"):
+            run_experiment(spec, out, progress=False, train_fn=never, log=lambda _: None)
+        assert never.calls == []
+    finally:
+        done.write_text(original)

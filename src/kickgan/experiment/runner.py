@@ -13,7 +13,8 @@ Layout of the output folder ``OUT`` (``reports/<name>`` by default)::
 Resuming: a run with ``done.json`` is skipped; one with ``checkpoints/latest.pt`` but no
 ``done.json`` continues with the trainer's resume (or, if its budget is already spent, is only
 scored); one without a checkpoint starts again. A ``done.json`` written under another config,
-budget or evaluation is refused rather than silently mixed in.
+budget or evaluation is refused rather than silently mixed in; an option added to kickgan since
+the run finished counts as the same config while it keeps its default.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import signal
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict
+from dataclasses import MISSING, asdict, fields, is_dataclass
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable
@@ -136,13 +137,42 @@ def _fingerprint(cfg: TrainConfig, spec: ExperimentSpec) -> dict:
     return json.loads(json.dumps({"config": cfg.to_dict(), "eval": asdict(spec.eval), "gallery": spec.gallery}))
 
 
+def _config_defaults(obj) -> dict:
+    """Each option of a config (dataclass) ``obj`` -> its default, as JSON reads it back (nested sections
+    recursively); options without a default are left out."""
+    out = {}
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        if is_dataclass(value):
+            out[f.name] = _config_defaults(value)
+        elif f.default is not MISSING or f.default_factory is not MISSING:
+            default = f.default if f.default is not MISSING else f.default_factory()
+            out[f.name] = json.loads(json.dumps(default))
+    return out
+
+
+def _same_run(stored, current, defaults) -> bool:
+    """Whether a stored fingerprint describes the run ``current`` describes. An option the stored one
+    lacks (added to kickgan after the run finished) matches when the current value is its default."""
+    if not (isinstance(stored, dict) and isinstance(current, dict)):
+        return stored == current
+    defaults = defaults if isinstance(defaults, dict) else {}
+    for key, value in current.items():
+        if key in stored:
+            if not _same_run(stored[key], value, defaults.get(key)):
+                return False
+        elif key not in defaults or isinstance(defaults[key], dict) or defaults[key] != value:
+            return False
+    return set(stored) <= set(current)
+
+
 def _finished(run_dir: Path, cfg: TrainConfig, spec: ExperimentSpec) -> dict | None:
     """The result in ``RUN/done.json``; ``None`` if the run has not finished; an error if it is stale."""
     done = run_dir / DONE
     if not done.is_file():
         return None
     marker = read_json(done)
-    if marker.get("fingerprint") != _fingerprint(cfg, spec):
+    if not _same_run(marker.get("fingerprint"), _fingerprint(cfg, spec), {"config": _config_defaults(cfg)}):
         raise KickganError(
             f"{done}: finished under another config, budget or evaluation; "
             f"remove {run_dir} to redo it, or choose another --out"
