@@ -237,3 +237,52 @@ def test_an_option_added_since_a_run_finished_keeps_it_finished_while_it_has_its
         assert never.calls == []
     finally:
         done.write_text(original)
+
+
+def test_sigint_to_the_experiment_process_alone_checkpoints_every_worker_and_stops(dataset, tmp_path):
+    """As Ctrl+C, or a job manager's SIGINT to the one process it started: the workers save their runs
+    and exit, no queued run starts, the experiment exits 130 and leaves no worker behind."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "r"
+    cmd = [sys.executable, "-m", "kickgan", "experiment", str(TINY), "--data", str(dataset), "--steps", "100000",
+           "--seeds", "2", "--out", str(out), "--jobs", "2", "--quiet"]
+    proc = subprocess.Popen(cmd, env={**os.environ, "OMP_NUM_THREADS": "1"}, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        started = lambda: sorted(p.parent.name for p in out.glob("runs/*/stats.jsonl"))  # noqa: E731
+        while len(started()) < 2 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.5)
+        assert len(started()) == 2, "two runs should be training"
+        workers = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _parent_of(p) == proc.pid]
+        proc.send_signal(signal.SIGINT)  # this process only, not its group
+        assert proc.wait(timeout=120) == 130
+        deadline = time.monotonic() + 30
+        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any(_alive(pid) for pid in workers)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert started() == ["tiny_wgangp-s0", "tiny_wgangp-s1"]  # the queued tiny_bce runs never started
+    for name in started():
+        assert (out / "runs" / name / "checkpoints" / "latest.pt").is_file()
+
+
+def _parent_of(proc_dir: Path) -> int | None:
+    try:
+        return int((proc_dir / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

@@ -27,7 +27,7 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import MISSING, asdict, fields, is_dataclass
-from multiprocessing import get_context
+from multiprocessing import active_children, get_context
 from pathlib import Path
 from typing import Callable
 
@@ -82,9 +82,7 @@ def run_experiment(
     tasks = [(entry, seed, cfg, spec, out, f"[{i + 1}/{len(plans)}] {entry.name} seed {seed}")
              for i, (entry, seed, cfg) in enumerate(plans)]
     if jobs > 1:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
-                                 initializer=_watch_parent, initargs=(os.getpid(),)) as pool:
-            runs = list(pool.map(_run_in_worker, tasks))
+        runs = _run_in_pool(tasks, jobs)
     else:
         runs = [_run_one(*task, progress, train_fn, log) for task in tasks]
     record = {
@@ -210,6 +208,29 @@ def _run_threads(plans: list, jobs: int) -> int | None:
     if len(threads) == 1 and threads != {0}:
         return threads.pop()
     return 1 if jobs > 1 and threads == {0} else None
+
+
+def _run_in_pool(tasks: list[tuple], jobs: int) -> list[dict]:
+    """The runs of ``tasks``, ``jobs`` at a time in worker processes. The workers leave the terminal's
+    process group, so a Ctrl+C (or a SIGINT sent to this process alone) reaches only this process,
+    which passes it on once to each worker: each saves its checkpoint and exits, the rest is cancelled."""
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
+                               initializer=_start_worker, initargs=(os.getpid(),))
+    try:
+        return list(pool.map(_run_in_worker, tasks))
+    except KeyboardInterrupt:
+        for worker in active_children():
+            os.kill(worker.pid, signal.SIGINT)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_worker(parent: int) -> None:
+    """A worker's initialiser: its own process group (interrupts come from the experiment's process),
+    and a watch on that process."""
+    os.setpgrp()
+    _watch_parent(parent)
 
 
 def _watch_parent(parent: int, every_s: float = 1.0) -> None:
