@@ -144,3 +144,17 @@ def test_compiles_with_pdflatex(paper):
         subprocess.run([*cmd, "-interaction=nonstopmode", arg] if cmd != ["bibtex"] else [*cmd, arg],
                        cwd=out, check=True, capture_output=True, timeout=120)
     assert (out / "paper.pdf").stat().st_size > 10000
+
+
+def test_a_model_trained_with_a_regulariser_cites_it_and_the_others_do_not():
+    from kickgan.experiment.references import ENTRIES, cited
+
+    def model(name, **loss):
+        return {"name": name, "config": {"model": {"arch": "dcgan"}, "representation": {},
+                                         "loss": {"kind": "hinge", **loss}}}
+
+    record = {"models": [model("plain"), model("lecam", lecam_weight=0.1)], "runs": []}
+    uses = {what: (models, keys) for what, models, keys in cited(record)}
+    assert uses["LeCam regulariser"] == (["lecam"], ("tseng2021lecam",))
+    assert "Wasserstein loss with gradient penalty" not in uses
+    assert all(key in ENTRIES for _, keys in uses.values() for key in keys)

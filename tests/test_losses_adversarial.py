@@ -1,4 +1,4 @@
-"""Known answers for the adversarial losses and the gradient penalties."""
+"""Known answers for the adversarial losses, the gradient penalties and the LeCam regulariser."""
 
 import math
 
@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from kickgan.errors import ParameterError
-from kickgan.losses import d_loss, g_loss, gradient_penalty, r1_penalty
+from kickgan.losses import d_loss, g_loss, gradient_penalty, lecam_penalty, r1_penalty
 
 
 def test_bce_on_perfectly_separated_logits_is_near_zero():
@@ -96,3 +96,14 @@ def test_r1_of_a_quadratic_critic():
 
     x = torch.tensor([[[3.0, 4.0]], [[1.0, 0.0]]])
     assert r1_penalty(Quadratic(), x).item() == pytest.approx((25 + 1) / 2)
+
+
+def test_lecam_penalises_real_logits_above_the_fake_anchor_and_fake_ones_below_the_real_anchor():
+    real, fake = torch.tensor([2.0, 0.0]), torch.tensor([-1.0, 1.0])
+    # real: relu([2, 0] - 0)^2 -> mean 2; fake: relu(1 - [-1, 1])^2 -> mean 2
+    assert lecam_penalty(real, fake, torch.tensor(1.0), torch.tensor(0.0)).item() == pytest.approx(4.0)
+    assert lecam_penalty(-real, -fake + 5, torch.tensor(1.0), torch.tensor(3.0)).item() == 0.0
+    anchor = torch.tensor(0.5, requires_grad=True)
+    real.requires_grad_(True)
+    lecam_penalty(real, fake, anchor, anchor).backward()
+    assert anchor.grad is None and real.grad.tolist() == pytest.approx([1.5, 0.0])  # d/dx of (x - 0.5)^2 / 2

@@ -61,3 +61,17 @@ def test_validation_without_a_critic_keeps_the_other_measures():
     assert {"val/d_gap", "val/desc_w1", "val/spectral"} <= set(with_critic)
     assert set(without) == set(with_critic) - {"val/d_real", "val/d_train", "val/d_gap"}
     assert without["val/spectral"] == with_critic["val/spectral"]
+
+
+def test_lecam_anchors_follow_the_critics_mean_outputs_and_resume_with_the_checkpoint():
+    trainer = _trainer(["loss.lecam_weight=0.5", "loss.lecam_decay=0.9", "optim.n_critic=1"])
+    real = torch.rand(4, *SHAPE) * 2 - 1
+    stats = trainer.train_step([real])
+    assert stats["loss/lecam"] >= 0
+    # from zero, one update: 0.1 x the batch means, which the step logged as d/real and d/fake
+    assert trainer.lecam_anchors.tolist() == pytest.approx([0.1 * stats["d/real"], 0.1 * stats["d/fake"]], rel=1e-5)
+    state = trainer.state_dict()
+    fresh = _trainer(["loss.lecam_weight=0.5", "loss.lecam_decay=0.9", "optim.n_critic=1"])
+    fresh.load_state_dict(state)
+    assert torch.equal(fresh.lecam_anchors, trainer.lecam_anchors)
+    assert "lecam_anchors" not in _trainer([]).state_dict()  # off: checkpoints as before

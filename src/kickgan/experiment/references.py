@@ -75,6 +75,13 @@ ENTRIES = {
   booktitle = {International Conference on Learning Representations (ICLR)},
   year = {2023}
 }""",
+    "tseng2021lecam": """@inproceedings{tseng2021lecam,
+  author = {Tseng, Hung-Yu and Jiang, Lu and Liu, Ce and Yang, Ming-Hsuan and Yang, Weilong},
+  title = {Regularizing Generative Adversarial Networks under Limited Data},
+  booktitle = {IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR)},
+  pages = {7921--7931},
+  year = {2021}
+}""",
 }
 
 # (what, test on one model's training options) -> the key to cite when any model of the record uses it
@@ -85,6 +92,7 @@ USES = (
     ("spectral regulariser / last-layer upsampling", lambda c: c["loss"].get("durall_weight", 0) > 0
      or c["model"].get("upsample") == "durall", "durall2020upconv"),
     ("differentiable augmentation", lambda c: bool(c["loss"].get("augment")), "zhao2020diffaugment"),
+    ("LeCam regulariser", lambda c: c["loss"].get("lecam_weight", 0) > 0, "tseng2021lecam"),
     ("phase reconstruction (PGHI)", lambda c: "pghi" in str(c["representation"].get("inversion", "")),
      "prusa2017pghi"),
     ("flow matching", lambda c: c["model"]["arch"] == "flow", "lipman2023flow"),

@@ -12,7 +12,7 @@ Check loss / critic combinations with ``kickgan.models.check_compatible(model_cf
 from kickgan.losses.adversarial import KINDS, d_loss, g_loss
 from kickgan.losses.durall import durall_loss, spectral_profile
 from kickgan.losses.flow_matching import flow_matching_loss, interpolant, sample_times
-from kickgan.losses.penalties import gradient_penalty, r1_penalty
+from kickgan.losses.penalties import gradient_penalty, lecam_penalty, r1_penalty
 
 __all__ = [
     "KINDS",
@@ -22,6 +22,7 @@ __all__ = [
     "g_loss",
     "gradient_penalty",
     "interpolant",
+    "lecam_penalty",
     "r1_penalty",
     "sample_times",
     "spectral_profile",

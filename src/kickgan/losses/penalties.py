@@ -1,4 +1,5 @@
-"""Gradient penalties on D: WGAN-GP (Gulrajani et al. 2017) and R1 (Mescheder et al. 2018). Pure functions.
+"""Penalties on D: the gradient penalties WGAN-GP (Gulrajani et al. 2017) and R1 (Mescheder et al. 2018),
+and the LeCam regulariser (Tseng et al. 2021) on its outputs. Pure functions.
 
 Both return the unweighted penalty; the caller multiplies by lambda (WGAN-GP, usually 10)
 or gamma / 2 (R1) and, for lazy R1 (Karras et al. 2020), calls it every k-th D step and
@@ -40,3 +41,18 @@ def gradient_penalty(
 def r1_penalty(D: Critic, real: torch.Tensor) -> torch.Tensor:
     """R1: mean over the batch of ||grad_x D(x)||_2^2 at real samples x [B,...]."""
     return _input_grad(D, real).pow(2).sum(dim=1).mean()
+
+
+def lecam_penalty(
+    real_logits: torch.Tensor, fake_logits: torch.Tensor, anchor_real: torch.Tensor, anchor_fake: torch.Tensor
+) -> torch.Tensor:
+    """LeCam (Tseng et al., CVPR 2021, "Regularizing GANs under limited data"): mean of
+    relu(D(x) - anchor_fake)^2 over the real logits plus mean of relu(anchor_real - D(G(z)))^2 over the
+    fake ones, the anchors being moving averages of D's mean fake and real outputs. It keeps D's real
+    and fake outputs from drifting apart, which is how a critic memorises a small training set.
+
+    real_logits, fake_logits: ``[B]`` or ``[B,1]``; anchors: 0-d tensors (not differentiated).
+    """
+    real_term = torch.relu(real_logits - anchor_fake.detach()).pow(2).mean()
+    fake_term = torch.relu(anchor_real.detach() - fake_logits).pow(2).mean()
+    return real_term + fake_term

@@ -103,6 +103,8 @@ class LossConfig:
     r1_gamma: float = 0.0  # lazy R1 weight on real data, 0 = off (Mescheder et al. 2018)
     r1_interval: int = 16  # apply R1 every this many D steps
     durall_weight: float = 0.0  # Durall et al. 2020 spectral regulariser on G, 0 = off
+    lecam_weight: float = 0.0  # LeCam regulariser on D's outputs (Tseng et al. 2021), 0 = off
+    lecam_decay: float = 0.99  # decay of the moving averages of D's real and fake outputs it anchors to
     augment: str = ""  # DiffAugment policy, e.g. "shift,gain,freqmask"; "" = off
     augment_prob: float = 1.0  # probability that a sample is augmented (drawn per sample)
 
@@ -112,6 +114,8 @@ class LossConfig:
         at_least("r1_gamma", self.r1_gamma, 0.0)
         at_least("r1_interval", self.r1_interval, 1)
         at_least("durall_weight", self.durall_weight, 0.0)
+        at_least("lecam_weight", self.lecam_weight, 0.0)
+        within("lecam_decay", self.lecam_decay, 0.0, 1.0)
         try:
             parse_policy(self.augment)
         except ParameterError as exc:

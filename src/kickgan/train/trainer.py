@@ -64,6 +64,7 @@ class Trainer:
         self.generator = torch.Generator().manual_seed(cfg.seed * 1009 + info.rank)
         torch.manual_seed(cfg.seed * 1009 + info.rank)  # per-rank randomness inside the models
         self.real_profile = None if real_profile is None else real_profile.to(info.device)
+        self.lecam_anchors = torch.zeros(2, device=info.device)  # moving means of D(real), D(fake)
         self.step = 0
 
     def latents(self, n: int) -> torch.Tensor:
@@ -121,6 +122,12 @@ class Trainer:
                 gp = losses.gradient_penalty(self._critic, real_a, fake_a, generator=self.generator)
                 stats["loss/gp"] = gp
                 loss = loss + cfg.gp_lambda * gp
+            if cfg.lecam_weight > 0:
+                lecam = losses.lecam_penalty(real_logits, fake_logits, *self.lecam_anchors)
+                stats["loss/lecam"] = lecam
+                loss = loss + cfg.lecam_weight * lecam
+                means = torch.stack([real_logits.mean(), fake_logits.mean()]).detach()
+                self.lecam_anchors.lerp_(means, 1.0 - cfg.lecam_decay)
             d_update = (step - 1) * self.cfg.optim.n_critic + k
             if cfg.r1_gamma > 0 and d_update % cfg.r1_interval == 0:  # lazy R1, scaled by its interval
                 r1 = losses.r1_penalty(self._critic, real_a)
@@ -201,6 +208,7 @@ class Trainer:
             "opt_g": self.opt_g.state_dict(),
             "opt_d": self.opt_d.state_dict(),
             "rng": rng_state(self.generator),
+            **({"lecam_anchors": self.lecam_anchors.clone()} if self.cfg.loss.lecam_weight > 0 else {}),
             **({} if self.scaler_d is None else {"scaler_d": self.scaler_d.state_dict(),
                                                  "scaler_g": self.scaler_g.state_dict()}),
         }
@@ -213,6 +221,8 @@ class Trainer:
             self.ema.load_state_dict(state["G_ema"])
             self.opt_g.load_state_dict(state["opt_g"])
             self.opt_d.load_state_dict(state["opt_d"])
+            if "lecam_anchors" in state:
+                self.lecam_anchors.copy_(state["lecam_anchors"])
             if self.scaler_d is not None:
                 self.scaler_d.load_state_dict(state["scaler_d"])
                 self.scaler_g.load_state_dict(state["scaler_g"])
