@@ -15,6 +15,7 @@ GRID = ("dcgan_bce", "dcgan_wgangp", "dcgan_wgangp_durall", "dcgan_hinge", "spec
         "kick44k")
 ABLATIONS = ("dcgan_wgangp_bce", "dcgan_wgangp_noaug", "dcgan_wgangp_nearest", "dcgan_wgangp_durall_up",
              "dcgan_wgangp_durall_reg")
+NARROW = ("specgan_d8", "wavegan_d8")
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -30,19 +31,23 @@ BASE = "name: x\nbudget: {steps: 3}\nconfigs:\n  tiny: {}\n"
 
 def test_shipped_experiments_load_and_name_the_papers_grid():
     spec = load_spec(ROOT / "configs" / "experiments" / "kick_it_out.yaml")
-    assert tuple(e.name for e in spec.configs) == GRID + ABLATIONS
+    assert tuple(e.name for e in spec.configs) == GRID + ABLATIONS + NARROW
     assert all(Path(e.config).is_file() for e in spec.configs)
     assert [Path(e.config).stem for e in spec.configs][4:7] == ["specgan", "wavegan", "flow"]
-    for entry in spec.configs[len(GRID) :]:  # one setting away from the default config
+    for entry in spec.configs[len(GRID) : len(GRID) + len(ABLATIONS)]:  # one setting away from the default config
         assert Path(entry.config).stem == "dcgan_wgangp" and len(entry.set) == 1
+    for entry in spec.configs[-len(NARROW) :]:  # the baselines at half the grid's width
+        assert "model.width=8" in entry.set and Path(entry.config).stem in ("specgan", "wavegan")
     assert spec.seeds == (0, 1) and spec.minutes is not None and spec.eval.metrics is None
     tiny = load_spec(ROOT / "configs" / "experiments" / "tiny.yaml")
     assert len(tiny.configs) == 2 and tiny.steps is not None
     small = load_spec(ROOT / "configs" / "experiments" / "small_data.yaml")  # issue 14: one change from the default
     assert [Path(e.config).stem for e in small.configs] == ["dcgan_wgangp"] * 3 and small.configs[0].set == ()
-    assert all(k.startswith(("pitch_shifts=", "lr_decay")) for e in small.configs[1:] for k in e.set)
+    assert [e.name for e in small.configs] == ["default", "lecam", "lecam_pitch"]
     assert small.budget() == {"cpu_minutes": 60.0} and small.seeds == (0, 1, 2)
-    assert run_config(small.configs[1], small, seed=0, data="d").pitch_shifts == (-2.0, -1.0, 1.0, 2.0)
+    candidate = run_config(small.configs[2], small, seed=0, data="d")
+    assert candidate.pitch_shifts == (-2.0, -1.0, 1.0, 2.0) and candidate.loss.lecam_weight == 0.3
+    assert candidate.val_n == 64 and run_config(small.configs[0], small, seed=0, data="d").val_n == 0
 
 
 def test_a_row_may_name_its_own_dataset(tmp_path):
