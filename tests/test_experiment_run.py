@@ -197,22 +197,23 @@ def test_jobs_train_and_score_runs_in_parallel_processes_like_one_job(finished, 
         assert run["steps"] == serial[run["model"]]["steps"] == 2
 
 
-def test_a_worker_whose_experiment_process_is_gone_interrupts_itself():
-    import signal
-    import time
+def test_a_worker_whose_experiment_process_is_gone_interrupts_itself_then_exits():
+    import subprocess
+    import sys
 
-    from kickgan.experiment.runner import _watch_parent
-
-    seen = []
-    previous = signal.signal(signal.SIGINT, lambda *_: seen.append("SIGINT"))
-    try:
-        _watch_parent(parent=-1, every_s=0.01)  # not our parent: as if it had died
-        deadline = time.monotonic() + 5
-        while not seen and time.monotonic() < deadline:
-            time.sleep(0.01)
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    assert seen == ["SIGINT"]
+    script = ("import signal, sys, time\n"
+              "from kickgan.experiment import runner\n"
+              "def run_saves_and_ends(*_):\n"
+              "    time.sleep(0.5)\n"
+              "    print('saved', flush=True)\n"
+              "    runner._WORKER_RUNNING.clear()\n"
+              "signal.signal(signal.SIGINT, run_saves_and_ends)\n"
+              "runner._WORKER_RUNNING.set()  # a run in progress: the worker waits for it to save\n"
+              "runner._watch_parent(parent=-1, every_s=0.01)  # not our parent: as if it had died\n"
+              "time.sleep(10)\n"
+              "print('still alive', flush=True)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (130, "saved\n")
 
 
 def test_an_option_added_since_a_run_finished_keeps_it_finished_while_it_has_its_default(finished, spec):
@@ -242,6 +243,18 @@ def test_an_option_added_since_a_run_finished_keeps_it_finished_while_it_has_its
 def test_sigint_to_the_experiment_process_alone_checkpoints_every_worker_and_stops(dataset, tmp_path):
     """As Ctrl+C, or a job manager's SIGINT to the one process it started: the workers save their runs
     and exit, no queued run starts, the experiment exits 130 and leaves no worker behind."""
+    _interrupt_a_two_job_experiment(dataset, tmp_path, lambda proc, workers: [proc.pid])
+
+
+def test_sigint_to_one_worker_checkpoints_both_runs_and_stops_the_experiment(dataset, tmp_path):
+    """A worker interrupted on its own (say by ``kill -INT``) must not break the pool, which would kill
+    the other worker before it saved its run."""
+    _interrupt_a_two_job_experiment(dataset, tmp_path, lambda proc, workers: workers[:1])
+
+
+def _interrupt_a_two_job_experiment(dataset, tmp_path, targets) -> None:
+    """Start a two-job experiment, send SIGINT to ``targets(proc, workers)`` once both runs train, and
+    check: exit 130, every running run logged its interrupt and saved, nothing queued started, no worker left."""
     import signal
     import subprocess
     import sys
@@ -258,8 +271,11 @@ def test_sigint_to_the_experiment_process_alone_checkpoints_every_worker_and_sto
         while len(started()) < 2 and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.5)
         assert len(started()) == 2, "two runs should be training"
-        workers = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _parent_of(p) == proc.pid]
-        proc.send_signal(signal.SIGINT)  # this process only, not its group
+        children = [p for p in Path("/proc").iterdir() if p.name.isdigit() and _parent_of(p) == proc.pid]
+        workers = [int(p.name) for p in children if b"spawn_main" in _read(p / "cmdline")]  # not the resource tracker
+        assert len(workers) == 2
+        for pid in targets(proc, workers):
+            os.kill(pid, signal.SIGINT)  # this process only, not its group
         assert proc.wait(timeout=120) == 130
         deadline = time.monotonic() + 30
         while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
@@ -271,6 +287,14 @@ def test_sigint_to_the_experiment_process_alone_checkpoints_every_worker_and_sto
     assert started() == ["tiny_wgangp-s0", "tiny_wgangp-s1"]  # the queued tiny_bce runs never started
     for name in started():
         assert (out / "runs" / name / "checkpoints" / "latest.pt").is_file()
+        assert "interrupted at step" in (out / "runs" / name / "log.txt").read_text()
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
 
 
 def _parent_of(proc_dir: Path) -> int | None:

@@ -25,7 +25,7 @@ import shutil
 import signal
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import MISSING, asdict, fields, is_dataclass
 from multiprocessing import active_children, get_context
 from pathlib import Path
@@ -210,18 +210,31 @@ def _run_threads(plans: list, jobs: int) -> int | None:
     return 1 if jobs > 1 and threads == {0} else None
 
 
+class RunInterrupted(Exception):
+    """A worker's run was interrupted (its checkpoint is saved), or the worker was before this run began."""
+
+
+_WORKER_INTERRUPTED = threading.Event()
+_WORKER_RUNNING = threading.Event()
+
+
 def _run_in_pool(tasks: list[tuple], jobs: int) -> list[dict]:
     """The runs of ``tasks``, ``jobs`` at a time in worker processes. The workers leave the terminal's
     process group, so a Ctrl+C (or a SIGINT sent to this process alone) reaches only this process,
-    which passes it on once to each worker: each saves its checkpoint and exits, the rest is cancelled."""
+    which passes it on once to each worker: each saves its checkpoint, the rest is cancelled. A worker
+    interrupted on its own stops the experiment the same way."""
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
                                initializer=_start_worker, initargs=(os.getpid(),))
     try:
-        return list(pool.map(_run_in_worker, tasks))
-    except KeyboardInterrupt:
+        futures = [pool.submit(_run_in_worker, task) for task in tasks]
+        for future in as_completed(futures):  # the first failure or interrupt, whichever run it is in
+            if future.exception() is not None:
+                raise future.exception()
+        return [future.result() for future in futures]
+    except (KeyboardInterrupt, RunInterrupted):  # here, or one worker interrupted on its own
         for worker in active_children():
             os.kill(worker.pid, signal.SIGINT)
-        raise
+        raise KeyboardInterrupt from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -230,7 +243,17 @@ def _start_worker(parent: int) -> None:
     """A worker's initialiser: its own process group (interrupts come from the experiment's process),
     and a watch on that process."""
     os.setpgrp()
+    signal.signal(signal.SIGINT, _interrupt_worker)
     _watch_parent(parent)
+
+
+def _interrupt_worker(signum, frame) -> None:
+    """A worker's SIGINT handler outside the training loop (which sets its own): the first one
+    interrupts the run in progress; none ever interrupts the pool's own loop between runs."""
+    first = not _WORKER_INTERRUPTED.is_set()
+    _WORKER_INTERRUPTED.set()
+    if first and _WORKER_RUNNING.is_set():
+        raise KeyboardInterrupt
 
 
 def _watch_parent(parent: int, every_s: float = 1.0) -> None:
@@ -240,6 +263,9 @@ def _watch_parent(parent: int, every_s: float = 1.0) -> None:
         while os.getppid() == parent:
             time.sleep(every_s)
         os.kill(os.getpid(), signal.SIGINT)
+        while _WORKER_RUNNING.is_set():
+            time.sleep(0.1)
+        os._exit(130)  # no pool is left to hand it another run
 
     threading.Thread(target=watch, daemon=True).start()
 
@@ -247,14 +273,21 @@ def _watch_parent(parent: int, every_s: float = 1.0) -> None:
 def _run_in_worker(task: tuple) -> dict:
     """``_run_one`` in a worker process of ``run_experiment(jobs > 1)``: one thread, no progress bars.
     An interrupted run (Ctrl+C, or the experiment's process gone) has saved its checkpoint; the
-    worker then exits rather than take the next run."""
+    worker then refuses every run it is handed. It stays alive (a worker that exits breaks the
+    pool, which then kills the other workers before they have saved theirs)."""
     import torch
 
+    if _WORKER_INTERRUPTED.is_set():
+        raise RunInterrupted(task[-1])
     torch.set_num_threads(1)
+    _WORKER_RUNNING.set()
     try:
         return _run_one(*task, False, train_run, lambda message: print(message, flush=True))
     except KeyboardInterrupt:
-        os._exit(130)
+        _WORKER_INTERRUPTED.set()
+        raise RunInterrupted(task[-1]) from None
+    finally:
+        _WORKER_RUNNING.clear()
 
 
 def _budget_spent(latest: Path, cfg: TrainConfig) -> bool:
