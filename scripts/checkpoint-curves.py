@@ -14,7 +14,8 @@ of the best KID among the run's scored checkpoints.
 `--val-n 16,64,tv256` also computes, for every checkpoint, the training's selection score (`val/desc_w1`:
 mean standardised descriptor distance of N generated kicks to the run's val kicks as its
 representation reproduces them) for each N, or with `tvN` against the train and val kicks together,
-and the table says which kept checkpoint each rule would pick, that checkpoint's test KID, and each
+or with `Nb` over the descriptors and the 4-8 / 8-16 kHz band levels (`val/desc_bands_w1`, full band
+only), and the table says which kept checkpoint each rule would pick, that checkpoint's test KID, and each
 rule's mean regret: how well a selection rule tracks the test split. No test kick is used.
 """
 
@@ -58,10 +59,14 @@ def val_scores(run: Path, ckpt: Path, rules: list[str]) -> dict[str, float]:
     cached = json.loads(out.read_text()) if out.is_file() else {}
     missing = [rule for rule in rules if rule not in cached]
     if missing:
-        from kickgan.audio.descriptors import describe
+        from kickgan.audio.descriptors import band_levels_db, describe
         from kickgan.metrics.descriptors import standardised_w1
         from kickgan.sampler import KickSampler, decode_each
         from kickgan.train.data import load_training_clips
+        from kickgan.train.validate import UPPER_BANDS
+
+        def features(clips):
+            return np.concatenate([describe(clips, sr), band_levels_db(clips, sr)[:, UPPER_BANDS]], axis=1)
 
         sampler = KickSampler.from_checkpoint(ckpt)
         cfg, rep = sampler.cfg, sampler.rep
@@ -70,15 +75,16 @@ def val_scores(run: Path, ckpt: Path, rules: list[str]) -> dict[str, float]:
 
         def reproduced(clips):
             with torch.no_grad():
-                return describe(decode_each(rep, rep.encode(torch.from_numpy(clips)[:, None])).squeeze(1).float().numpy(), sr)
+                return features(decode_each(rep, rep.encode(torch.from_numpy(clips)[:, None])).squeeze(1).float().numpy())
 
         refs = {"": reproduced(val)}
         if any(rule.startswith("tv") for rule in missing):
             refs["tv"] = np.concatenate([reproduced(train), refs[""]])
+        n_desc = refs[""].shape[1] - len(UPPER_BANDS)
         for rule in missing:
-            prefix, n = ("tv", int(rule[2:])) if rule.startswith("tv") else ("", int(rule))
-            w1 = standardised_w1(describe(sampler.generate(list(range(n))), sr), refs[prefix])
-            cached[rule] = float(np.nanmean(w1))
+            prefix, n, bands = parse_rule(rule)
+            w1 = standardised_w1(features(sampler.generate(list(range(n)))), refs[prefix])
+            cached[rule] = float(np.nanmean(w1 if bands else w1[:n_desc]))
         out.write_text(json.dumps(cached))
     return {rule: cached[rule] for rule in rules}
 
@@ -116,8 +122,16 @@ def selections(curves: dict[str, dict], rules: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def parse_rule(rule: str) -> tuple[str, int, bool]:
+    """``"tv256"`` -> ``("tv", 256, False)``; ``"64b"`` -> ``("", 64, True)``: reference, kicks, with the bands."""
+    bands = rule.endswith("b")
+    core = rule[:-1] if bands else rule
+    return ("tv", int(core[2:]), bands) if core.startswith("tv") else ("", int(core), bands)
+
+
 def rule_name(rule: str) -> str:
-    return f"{rule[2:]} kicks vs train+val" if rule.startswith("tv") else f"{rule} kicks vs val"
+    prefix, n, bands = parse_rule(rule)
+    return f"{n} kicks vs {'train+val' if prefix else 'val'}{' with bands' if bands else ''}"
 
 
 def within_noise(curve: dict) -> bool | None:

@@ -7,11 +7,13 @@ import pytest
 import torch
 
 from kickgan.config import load_config
+from kickgan.errors import KickganError
 from kickgan.train.distributed import Dist
 from kickgan.train.solvers import make_solver
 from kickgan.train.trainer import Trainer
 
 TINY = Path(__file__).resolve().parents[1] / "configs" / "tiny.yaml"
+KICK44K = TINY.with_name("kick44k.yaml")
 SHAPE = (1, 32, 64)
 
 
@@ -61,6 +63,39 @@ def test_validation_without_a_critic_keeps_the_other_measures():
     assert {"val/d_gap", "val/desc_w1", "val/spectral"} <= set(with_critic)
     assert set(without) == set(with_critic) - {"val/d_real", "val/d_train", "val/d_gap"}
     assert without["val/spectral"] == with_critic["val/spectral"]
+
+
+def test_full_band_validation_adds_the_upper_bands_to_the_descriptor_score():
+    """Previews equal to the decoded val kicks score 0; the same previews low-passed below 4 kHz
+    lose only the band terms' worth on ``desc_w1`` but far more on ``desc_bands_w1``."""
+    import scipy.signal
+
+    from kickgan.data.synth import synthesize
+    from kickgan.spectral import make_representation
+    from kickgan.train.validate import Validator
+
+    rep_cfg = load_config(KICK44K, ["representation.length=8192", "representation.n_fft=256",
+                                    "representation.hop_length=128", "representation.n_freq=32"]).representation
+    rep = make_representation(rep_cfg)
+    clips, _ = synthesize(12, seed=0, sr=44100, length=8192)
+    rep.fit(clips)
+    specs = rep.encode(torch.from_numpy(clips)[:, None])
+    validator = Validator(rep, specs[:8], specs[8:], 44100)
+    same = validator(None, validator.val_clips)
+    assert same["val/desc_w1"] == same["val/desc_bands_w1"] == 0.0
+    dull = scipy.signal.sosfiltfilt(scipy.signal.butter(8, 3000, fs=44100, output="sos"), validator.val_clips).astype(np.float32)
+    scored = validator(None, dull)
+    band_terms = 14 * scored["val/desc_bands_w1"] - 12 * scored["val/desc_w1"]
+    assert band_terms > 2 * 3.0  # each upper band several standard deviations below the val kicks'
+    assert scored["val/desc_bands_w1"] > scored["val/desc_w1"]
+    at_16k = Validator(rep, specs[:8], specs[8:], 16000)
+    assert "val/desc_bands_w1" not in at_16k(None, dull)  # no 8-16 kHz band at 16 kHz
+
+
+def test_band_aware_selection_needs_a_full_band_rate():
+    with pytest.raises(KickganError, match="tiny.yaml: best_metric: descriptors\\+bands needs the 8-16 kHz band.*is 8000\\)$"):
+        load_config(TINY, ["best_metric=descriptors+bands"])
+    assert load_config(KICK44K).best_metric == "descriptors+bands"
 
 
 def test_lecam_anchors_follow_the_critics_mean_outputs_and_resume_with_the_checkpoint():

@@ -30,7 +30,7 @@ from kickgan.models.family import FAMILIES, SECTIONS, ModelFamily, family_of
 from kickgan.models.precision import PRECISIONS
 from kickgan.spectral import SpecConfig
 
-BEST_METRICS = ("none", "descriptors", "spectral")
+BEST_METRICS = ("none", "descriptors", "descriptors+bands", "spectral")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 BUDGET_CLOCKS = ("wall", "cpu")
 LR_DECAYS = ("none", "linear", "cosine")
@@ -57,7 +57,7 @@ class TrainConfig:
     preview_every: int = 500  # preview bank, validation and best checkpoint every this many steps
     preview_n: int = 16  # preview seeds 0 .. preview_n-1
     val_n: int = 0  # kicks (seeds 0 .. val_n-1) scored against the val split at each preview; 0 = the previews
-    best_metric: str = "descriptors"  # none | descriptors | spectral: previews vs the val split
+    best_metric: str = "descriptors"  # none | descriptors | descriptors+bands | spectral: previews vs the val split
     seed: int = 0
     device: str = "auto"  # auto | cpu | cuda | mps
     deterministic: bool = False  # torch.use_deterministic_algorithms: exact resume, slower
@@ -88,6 +88,9 @@ class TrainConfig:
         within("lr_decay_final", self.lr_decay_final, 0.0, 1.0, closed_high=True)
         within("ema_decay", self.ema_decay, 0.0, 1.0)
         choice("best_metric", self.best_metric, BEST_METRICS)
+        if self.best_metric == "descriptors+bands" and self.representation.sr < 2 * 16000:
+            raise ParameterError(f"best_metric: descriptors+bands needs the 8-16 kHz band, a rate of at least "
+                                 f"32000 Hz (representation.sr is {self.representation.sr})")
         choice("device", self.device, DEVICES)
         choice("precision", self.precision, PRECISIONS)
         if self.precision == "fp16" and self.device in ("cpu", "mps"):

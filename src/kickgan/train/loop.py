@@ -206,7 +206,8 @@ class _Loop:
             grid = write_preview_bank(self.run_dir / "previews", step, waves, sr, self.seeds)
             self.log.previews(step, grid, waves, sr, self.seeds)
             measures = self.validator(self.trainer.critic, scored)
-        key = {"descriptors": "val/desc_w1", "spectral": "val/spectral"}.get(self.cfg.best_metric)
+        key = {"descriptors": "val/desc_w1", "descriptors+bands": "val/desc_bands_w1",
+               "spectral": "val/spectral"}.get(self.cfg.best_metric)
         value = measures.get(key, float("nan")) if key else float("nan")
         if value < self.best["value"]:  # False for NaN
             self.best = {"metric": self.cfg.best_metric, "value": value, "step": step}

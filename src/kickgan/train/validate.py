@@ -6,6 +6,9 @@ examples; their gap ``val/d_gap`` grows as D memorises the training set (Karras 
 Wasserstein-1 distance between the descriptors (body frequency, decay, centroid, ...)
 of the previews and of the val kicks; ``val/spectral`` the mean dB difference of their
 average spectra. Lower is better for both; either can choose the ``best`` checkpoint.
+At a rate that holds the 8-16 kHz band, ``val/desc_bands_w1`` is the same mean over the
+descriptors and the 4-8 and 8-16 kHz band levels (dB of the kick's energy): the score that
+lets a full-band model's selection see its upper bands, which no descriptor above does.
 """
 
 from __future__ import annotations
@@ -13,12 +16,13 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from kickgan.audio.descriptors import NAMES, describe
+from kickgan.audio.descriptors import BANDS_HZ, NAMES, band_levels_db, describe
 from kickgan.metrics.descriptors import standardised_w1
 from kickgan.sampler import decode_each
 from kickgan.train.previews import spectral_distance
 
 TRACKED = {"body_hz_20ms": "preview/body_hz", "decay40_ms": "preview/decay40_ms", "centroid_hz": "preview/centroid_hz"}
+UPPER_BANDS = [k for k, (low, _) in enumerate(BANDS_HZ) if low >= 4000]  # 4-8 and 8-16 kHz
 
 
 class Validator:
@@ -34,7 +38,17 @@ class Validator:
         self.val_specs = val_specs
         self.train_specs = train_specs[: len(val_specs)]
         self.val_clips = decode_each(rep, val_specs).squeeze(1).float().cpu().numpy() if len(val_specs) else None
-        self.val_desc = describe(self.val_clips, sr) if len(val_specs) else None
+        self.val_desc = self._describe(self.val_clips) if len(val_specs) else None
+
+    @property
+    def full_band(self) -> bool:
+        """Whether the rate holds every band of ``BANDS_HZ`` (up to 16 kHz)."""
+        return BANDS_HZ[-1][1] <= self.sr / 2
+
+    def _describe(self, clips: np.ndarray) -> np.ndarray:
+        """The descriptors ``[N, len(NAMES)]`` of ``clips [N,T]``, then the upper band levels when full band."""
+        desc = describe(clips, self.sr)
+        return np.concatenate([desc, band_levels_db(clips, self.sr)[:, UPPER_BANDS]], axis=1) if self.full_band else desc
 
     @property
     def available(self) -> bool:
@@ -44,7 +58,7 @@ class Validator:
     def __call__(self, D: torch.nn.Module | None, waves: np.ndarray) -> dict[str, float]:
         """The measures for preview ``waves [B,T]`` and critic ``D`` (``None``: a model family
         without one, no ``val/d_*``), as namespaced scalars."""
-        desc = describe(waves, self.sr)
+        desc = self._describe(waves)
         out = {key: _nanmedian(desc[:, NAMES.index(name)]) for name, key in TRACKED.items()}
         if not self.available:
             return out
@@ -58,18 +72,19 @@ class Validator:
                 D.train(was_training)
             out.update({"val/d_real": d_val, "val/d_train": d_train, "val/d_gap": d_train - d_val})
         w1 = standardised_w1(desc, self.val_desc)
-        out.update(
-            {
-                "val/desc_w1": float(np.nanmean(w1)) if np.isfinite(w1).any() else float("nan"),
-                "val/spectral": spectral_distance(waves, self.val_clips),
-            }
-        )
+        out.update({"val/desc_w1": _nanmean(w1[: len(NAMES)]), "val/spectral": spectral_distance(waves, self.val_clips)})
+        if self.full_band:
+            out["val/desc_bands_w1"] = _nanmean(w1)
         return out
 
 
 def _mean_logit(D: torch.nn.Module, x: torch.Tensor, chunk: int = 64) -> float:
     device = next(D.parameters()).device
     return float(torch.cat([D(x[i : i + chunk].to(device)).float().cpu() for i in range(0, len(x), chunk)]).mean())
+
+
+def _nanmean(x: np.ndarray) -> float:
+    return float(np.nanmean(x)) if np.isfinite(x).any() else float("nan")
 
 
 def _nanmedian(x: np.ndarray) -> float:
