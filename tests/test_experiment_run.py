@@ -246,15 +246,20 @@ def test_sigint_to_the_experiment_process_alone_checkpoints_every_worker_and_sto
     _interrupt_a_two_job_experiment(dataset, tmp_path, lambda proc, workers: [proc.pid])
 
 
+def test_sigterm_to_the_experiment_process_checkpoints_every_worker_and_stops(dataset, tmp_path):
+    """A job manager's ``kill``: as Ctrl+C, but the exit status says SIGTERM."""
+    _interrupt_a_two_job_experiment(dataset, tmp_path, lambda proc, workers: [proc.pid], "SIGTERM", 143)
+
+
 def test_sigint_to_one_worker_checkpoints_both_runs_and_stops_the_experiment(dataset, tmp_path):
     """A worker interrupted on its own (say by ``kill -INT``) must not break the pool, which would kill
     the other worker before it saved its run."""
     _interrupt_a_two_job_experiment(dataset, tmp_path, lambda proc, workers: workers[:1])
 
 
-def _interrupt_a_two_job_experiment(dataset, tmp_path, targets) -> None:
-    """Start a two-job experiment, send SIGINT to ``targets(proc, workers)`` once both runs train, and
-    check: exit 130, every running run logged its interrupt and saved, nothing queued started, no worker left."""
+def _interrupt_a_two_job_experiment(dataset, tmp_path, targets, sig: str = "SIGINT", code: int = 130) -> None:
+    """Start a two-job experiment, send ``sig`` to ``targets(proc, workers)`` once both runs train, and
+    check: exit ``code``, every running run logged its interrupt and saved, nothing queued started, no worker left."""
     import signal
     import subprocess
     import sys
@@ -275,8 +280,8 @@ def _interrupt_a_two_job_experiment(dataset, tmp_path, targets) -> None:
         workers = [int(p.name) for p in children if b"spawn_main" in _read(p / "cmdline")]  # not the resource tracker
         assert len(workers) == 2
         for pid in targets(proc, workers):
-            os.kill(pid, signal.SIGINT)  # this process only, not its group
-        assert proc.wait(timeout=120) == 130
+            os.kill(pid, getattr(signal, sig))  # this process only, not its group
+        assert proc.wait(timeout=120) == code
         deadline = time.monotonic() + 30
         while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
             time.sleep(0.2)

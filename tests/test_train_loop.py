@@ -84,7 +84,8 @@ def test_resume_refuses_a_config_whose_models_do_not_fit(tmp_path):
 
 
 @pytest.mark.slow
-def test_ctrl_c_writes_checkpoint_and_exits_cleanly(tmp_path):
+@pytest.mark.parametrize("sig, code, said", [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")])
+def test_ctrl_c_or_sigterm_writes_checkpoint_and_exits_cleanly(tmp_path, sig, code, said):
     proc = subprocess.Popen(
         [sys.executable, "-m", "kickgan", "train", "--config", str(CONFIGS / "tiny.yaml"), "--out", "run",
          "--set", "steps=100000", "--set", "ckpt_every=100000", "--set", "preview_every=100000", "--no-progress"],
@@ -94,10 +95,10 @@ def test_ctrl_c_writes_checkpoint_and_exits_cleanly(tmp_path):
     deadline = time.monotonic() + 120
     while (not stats.exists() or len(stats.read_text().splitlines()) < 2) and time.monotonic() < deadline:
         time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     _, err = proc.communicate(timeout=120)
-    assert proc.returncode == 130, err[-2000:]
-    assert "Traceback" not in err and "interrupted" in err
+    assert proc.returncode == code, err[-2000:]
+    assert "Traceback" not in err and f"kickgan train: {said}" in err
     last = json.loads(stats.read_text().splitlines()[-1])["step"]
     assert load_checkpoint(tmp_path / "run" / "checkpoints" / "latest.pt")["step"] == last >= 2
     assert f"interrupted at step {last}; checkpoint saved" in (tmp_path / "run" / "log.txt").read_text()

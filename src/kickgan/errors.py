@@ -22,3 +22,7 @@ class UsageError(KickganError):
     """A bad command-line option or argument."""
 
     exit_code = 2
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a job manager's ``kill``), handled as Ctrl+C is: a training run saves, then stops."""

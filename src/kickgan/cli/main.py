@@ -19,10 +19,11 @@ from __future__ import annotations
 import errno
 import importlib
 import os
+import signal
 import sys
 
 from kickgan import __version__
-from kickgan.errors import KickganError
+from kickgan.errors import KickganError, Terminated
 
 # name -> (module, one-line description)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -80,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"kickgan: error: unknown command '{name}' (choose from {', '.join(COMMANDS)})", file=sys.stderr)
         return 2
     module = importlib.import_module(COMMANDS[name][0])
+    previous = _terminate_as_interrupt()
     try:
         return int(module.main(rest, prog=f"kickgan {name}") or 0)
     except KickganError as exc:
@@ -94,9 +96,29 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"kickgan {name}: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print(f"kickgan {name}: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        terminated = isinstance(exc, Terminated)
+        print(f"kickgan {name}: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
+        return 143 if terminated else 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _raise_terminated(signum, frame) -> None:
+    raise Terminated
+
+
+def _terminate_as_interrupt():
+    """Handle SIGTERM as Ctrl+C (``Terminated``, a ``KeyboardInterrupt``), so a job manager's ``kill``
+    lets a run save its checkpoint; the previous handler, or ``None`` where it cannot (not the main
+    thread) or should not (SIGTERM ignored) be set."""
+    try:
+        if signal.getsignal(signal.SIGTERM) == signal.SIG_IGN:
+            return None
+        return signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:
+        return None
 
 
 if __name__ == "__main__":

@@ -231,9 +231,11 @@ def _run_in_pool(tasks: list[tuple], jobs: int) -> list[dict]:
             if future.exception() is not None:
                 raise future.exception()
         return [future.result() for future in futures]
-    except (KeyboardInterrupt, RunInterrupted):  # here, or one worker interrupted on its own
+    except (KeyboardInterrupt, RunInterrupted) as exc:  # here (Ctrl+C, SIGTERM), or one worker on its own
         for worker in active_children():
             os.kill(worker.pid, signal.SIGINT)
+        if isinstance(exc, KeyboardInterrupt):
+            raise
         raise KeyboardInterrupt from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
@@ -243,13 +245,14 @@ def _start_worker(parent: int) -> None:
     """A worker's initialiser: its own process group (interrupts come from the experiment's process),
     and a watch on that process."""
     os.setpgrp()
-    signal.signal(signal.SIGINT, _interrupt_worker)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _interrupt_worker)
     _watch_parent(parent)
 
 
 def _interrupt_worker(signum, frame) -> None:
-    """A worker's SIGINT handler outside the training loop (which sets its own): the first one
-    interrupts the run in progress; none ever interrupts the pool's own loop between runs."""
+    """A worker's SIGINT and SIGTERM handler outside the training loop (which sets its own): the first
+    one interrupts the run in progress; none ever interrupts the pool's own loop between runs."""
     first = not _WORKER_INTERRUPTED.is_set()
     _WORKER_INTERRUPTED.set()
     if first and _WORKER_RUNNING.is_set():

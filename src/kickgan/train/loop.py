@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from kickgan.checkpoints import load_checkpoint, save_checkpoint
 from kickgan.config import TrainConfig
-from kickgan.errors import KickganError
+from kickgan.errors import KickganError, Terminated
 from kickgan.models import sample_latents
 from kickgan.models.precision import check_precision
 from kickgan.spectral import make_representation
@@ -95,7 +95,7 @@ def _train(cfg, data, out, resume, info: Dist, progress: bool) -> Path | None:
     log.message(f"training {cfg.name} on {data}: {len(train_clips)} train / {len(val_clips)} val kicks, "
                 f"shape {tuple(rep.shape)}, device {info.device}, {info.world} process(es), run {run_dir}")
     try:
-        with _sigint_flag() as interrupted:
+        with _interrupt_flag() as interrupted:
             loop.run(train_specs, interrupted, progress)
     finally:
         log.close()
@@ -178,7 +178,7 @@ class _Loop:
                     self.log.message(f"{reason} at step {step}; checkpoint saved; continue with "
                                      f"kickgan train --resume {self.run_dir}")
                     if interrupted["flag"]:
-                        raise KeyboardInterrupt
+                        raise Terminated if interrupted["signal"] == signal.SIGTERM else KeyboardInterrupt
                     break
         except NonFiniteError as exc:
             raise self._stopped(exc) from None
@@ -248,21 +248,23 @@ def _set_determinism(cfg: TrainConfig) -> None:
 
 
 @contextmanager
-def _sigint_flag():
-    """Turn the first Ctrl+C into a flag the loop checks after each step (a second one interrupts at once)."""
-    flag = {"flag": False}
+def _interrupt_flag():
+    """Turn the first Ctrl+C or SIGTERM into a flag the loop checks after each step (``flag["signal"]``
+    says which); a second one interrupts at once."""
+    flag = {"flag": False, "signal": None}
 
     def handler(signum, frame):
         if flag["flag"]:
-            raise KeyboardInterrupt
-        flag["flag"] = True
+            raise Terminated if signum == signal.SIGTERM else KeyboardInterrupt
+        flag.update(flag=True, signal=signum)
 
     try:
-        previous = signal.signal(signal.SIGINT, handler)
-    except ValueError:  # not the main thread: leave Ctrl+C alone
+        previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError:  # not the main thread: leave the signals alone
         yield flag
         return
     try:
         yield flag
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, action in previous.items():
+            signal.signal(sig, action)
