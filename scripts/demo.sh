@@ -19,8 +19,10 @@ step "2. 16 kicks by seed from it (no checkpoint given), 44.1 kHz / 24-bit WAV, 
     $KICKGAN generate -n 16 --out "$OUT/kicks" --bit-depth 24
 step "3. a small SFZ kit: 8 more kicks (seeds 16-23) on MIDI notes 36-43" \
     $KICKGAN kit --seeds 16-23 --out "$OUT/kit" --format sfz --name kickgan_demo --bit-depth 24
-step "4. a page to listen to them in a browser" \
-    $KICKGAN page "$OUT/kicks" "$OUT/kit" --out "$OUT/index.html" --title "kickgan: your first kicks"
+step "4. 8 full-band kicks from the second bundled model (native 44.1 kHz, 0.74 s, up to 22 kHz: its card)" \
+    $KICKGAN generate openkicks-kick44k-v1 -n 8 --out "$OUT/fullband" --bit-depth 24
+step "5. a page to listen to them in a browser" \
+    $KICKGAN page "$OUT/kicks" "$OUT/kit" "$OUT/fullband" --out "$OUT/index.html" --title "kickgan: your first kicks"
 
 cat <<MSG
 
@@ -28,6 +30,7 @@ Done in $((SECONDS - START)) s. Look at:
   $OUT/index.html                  listen to every kick (open it in a browser)
   $OUT/kicks/kick_s000000.wav ...  16 kicks, each with a JSON sidecar (model hash, seed, latent)
   $OUT/kit/kickgan_demo.sfz        the SFZ kit (load it in sfizz, Sforzando, Decent Sampler, ...)
+  $OUT/fullband/                   8 full-band kicks (kickgan generate openkicks-kick44k-v1 ...)
 Next: kickgan generate --seeds 42 --click 1 --out clickier/  (steer click / decay / pitch: docs/producer.md)
       make demo-train                                        (train your own model, about 5 minutes)
 MSG

@@ -112,6 +112,25 @@ def test_steering_the_bundled_model_reads_its_shipped_controls(installed, tmp_pa
     assert (tmp_path / "kickgan_kicks.sfz").is_file()
 
 
+def test_a_second_model_is_named_where_a_checkpoint_goes_and_has_its_own_card(installed, bundle, tmp_path, capsys,
+                                                                               monkeypatch):
+    argv = ["models", "add", MODEL, "--name", "second", "--data", bundle[1]["data"]["path"], "--evaluation",
+            tmp_path / "eval.json", "--not-default"]
+    write_json(tmp_path / "eval.json", bundle[2])
+    assert kickgan(capsys, *argv)[0] == 0
+    entries = {e["name"]: e for e in bundled.read_index(installed)["models"]}
+    assert bundled.find()["name"] == "testkick" and entries["testkick"]["card"] == "MODEL_CARD.md"
+    assert entries["second"]["card"] == "second.card.md"
+    code, _, err = kickgan(capsys, "generate", "second", "-n", 2, "--out", tmp_path / "second")
+    assert code == 0 and "no CKPT given" not in err and "using the bundled model second" in err
+    assert read_sidecar(tmp_path / "second" / "kick_s000001.json")["checkpoint_hash"] == entries["second"]["sha256"]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "second").rename(tmp_path / "moved")
+    (tmp_path / "second").mkdir()  # a folder of that name here: the path wins over the bundled name
+    code, _, err = kickgan(capsys, "generate", "second", "-n", 1, "--out", tmp_path / "k")
+    assert code == 1 and "second: no checkpoints/best.pt or checkpoints/latest.pt in this run folder" in err
+
+
 def test_encode_takes_its_one_positional_as_the_kick(installed, tmp_path, capsys):
     code, _, err = kickgan(capsys, "encode", tmp_path / "mine.wav", "--out", tmp_path / "out")
     assert code == 1 and "mine.wav" in err and "checkpoint" not in err

@@ -85,6 +85,14 @@ def checkpoint(name: str | None = None, folder: str | Path | None = None) -> Pat
     return path
 
 
+def is_bundled_name(text: str, folder: str | Path | None = None) -> bool:
+    """Whether ``text``, given where a checkpoint goes, names a bundled model: no file or folder of
+    that name exists, and the index has a model of that name (a path always wins over a name)."""
+    if Path(text).exists() or not (Path(folder or FOLDER) / INDEX).is_file():
+        return False
+    return text in [entry["name"] for entry in read_index(folder)["models"]]
+
+
 def default_checkpoint() -> Path:
     """The generator file the producer commands use when no checkpoint is given."""
     return checkpoint()

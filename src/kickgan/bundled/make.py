@@ -89,7 +89,7 @@ def add_model(src: str | Path, name: str, data: str | Path, evaluation: dict, *,
     state = load_generator(dst)
     entry = {
         "name": name, "file": dst.name, "sha256": digest, "controls": controls.controls_path(sampler).name,
-        "card": "MODEL_CARD.md", "source_hash": state.get("source_hash"), "config": state["config"].get("name"),
+        "card": _card_name(folder, name), "source_hash": state.get("source_hash"), "config": state["config"].get("name"),
         "steps": int(state["step"]), "sr": sampler.sr, "length": sampler.length,
         "training_data": data_line(dataset_summary(data)), "data": dataset_summary(data),
         "scores": scores_of(evaluation),
@@ -114,6 +114,16 @@ def data_line(summary: dict) -> str:
     splits = summary.get("splits", {})
     return (f"{Path(summary['path']).name}: {splits.get('train', 0)} training kicks ({parts}); "
             f"val {splits.get('val', 0)} kicks chose the checkpoint; test {splits.get('test', 0)} kicks scored it")
+
+
+def _card_name(folder: Path, name: str) -> str:
+    """The card file of model ``name``: the one its entry has, ``MODEL_CARD.md`` for a folder's first
+    model, else ``NAME.card.md`` (each model's card has its own measured section)."""
+    index = bundled.read_index(folder) if (folder / bundled.INDEX).is_file() else {"models": []}
+    cards = {e["name"]: e.get("card") for e in index["models"]}
+    if cards.get(name):
+        return cards[name]
+    return "MODEL_CARD.md" if not set(cards) - {name} else f"{name}.card.md"
 
 
 def _write_entry(folder: Path, entry: dict, default: bool) -> None:

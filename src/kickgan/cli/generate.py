@@ -28,8 +28,8 @@ def add_checkpoint(parser: argparse.ArgumentParser, bundled: bool = True) -> Non
     """The positional CKPT; with ``bundled`` it may be left out (the default bundled model)."""
     if bundled:
         parser.add_argument("checkpoint", metavar="CKPT", nargs="?",
-                            help="a checkpoint file, or a run folder (its best checkpoint); "
-                                 "default: the bundled model (kickgan models)")
+                            help="a checkpoint file, a run folder (its best checkpoint), or the name of a "
+                                 "bundled model (kickgan models); default: the default bundled model")
     else:
         parser.add_argument("checkpoint", metavar="CKPT", help="a checkpoint file, or a run folder (its best checkpoint)")
 
@@ -95,6 +95,9 @@ def load_sampler(args: argparse.Namespace, steer: bool = False):
     if path is None:
         path = bundled.default_checkpoint()
         print(f"no CKPT given: using the bundled model {path.stem} ({path})", file=sys.stderr)
+    elif bundled.is_bundled_name(path):
+        path = bundled.checkpoint(path)
+        print(f"using the bundled model {path.stem} ({path})", file=sys.stderr)
     sampler = KickSampler.from_checkpoint(path, device=args.device, precision=args.precision)
     if steer and not controls_mod.is_fitted(sampler):
         print(f"fitting the pitch/decay/click controls on {controls_mod.N_FIT} kicks (once per checkpoint) ...", file=sys.stderr)
