@@ -13,10 +13,11 @@ def _model(name: str, loss: str, upsample: str = "transposed", width: int = 16) 
 
 def _record() -> dict:
     wide = _model("wide", "hinge", "nearest", 64)  # five options away from every other model
-    wide["config"].update(batch_size=64)
+    wide["config"].update(batch_size=64, optim={"lr_g": 1e-3})
     wide["config"]["model"]["z_dim"] = 128
-    models = [_model("bce", "bce"), _model("wgan", "wgan-gp"), _model("wgan_durall", "wgan-gp", "durall"), wide]
-    fds = {"bce": (10.0, 14.0), "wgan": (7.0, 9.0), "wgan_durall": (8.0,), "wide": (1.0, 2.0)}
+    models = [_model("bce", "bce"), _model("wgan", "wgan-gp"), _model("wgan_durall", "wgan-gp", "durall"),
+              _model("hinge32", "hinge", width=32), wide]
+    fds = {"bce": (10.0, 14.0), "wgan": (7.0, 9.0), "wgan_durall": (8.0,), "hinge32": (5.0, 6.0), "wide": (1.0, 2.0)}
     runs = [{"model": m, "seed": s, "metrics": {"fd/aisfx-512": fd}} for m, v in fds.items() for s, fd in enumerate(v)]
     return {"models": models, "runs": runs, "spec": {"seeds": [0, 1]}, "budget": {"minutes": 4}}
 
@@ -29,8 +30,9 @@ def test_flat_options_leave_bookkeeping_out_and_changes_list_what_differs():
 
 def test_pairs_differ_in_a_few_options_only():
     pairs = ablation_pairs(_record(), max_changes=2)
-    assert [(a, b) for a, b, _ in pairs] == [("bce", "wgan"), ("bce", "wgan_durall"), ("wgan", "wgan_durall")]
-    assert pairs[2][2] == [("model.upsample", "transposed", "durall")]
+    assert [(a, b) for a, b, _ in pairs] == [("bce", "wgan"), ("bce", "wgan_durall"), ("bce", "hinge32"),
+                                             ("wgan", "wgan_durall"), ("wgan", "hinge32")]
+    assert pairs[3][2] == [("model.upsample", "transposed", "durall")]
 
 
 def test_score_change_is_the_difference_of_means_with_the_spread_of_both():
@@ -49,6 +51,7 @@ def test_markdown_tables_split_single_factors_from_recipes_with_signs():
     assert [r[:2] for r in rows] == [["bce", "wgan"], ["wgan", "wgan_durall"]]
     assert rows[0][2] == "`loss.kind` bce → wgan-gp" and rows[0][3] == "-4.00 ± 3.16" and rows[0][4] == "-"
     assert rows[1][3] == "+0.00"  # no change shows its sign too
-    assert [r[:2] for r in md_table(recipes)[2:]] == [["bce", "wgan_durall"]]
+    # wgan and wgan_durall are one option from the model before them: bce -> wgan_durall is two rows above
+    assert [r[:2] for r in md_table(recipes)[2:]] == [["bce", "hinge32"]]
     none = ablation_markdown({**_record(), "models": _record()["models"][:1]})
     assert "No pair of models differs in one option only." in none and "No pair differs in 2 to 4 options." in none

@@ -50,6 +50,13 @@ def ablation_pairs(record: dict, max_changes: int = MAX_CHANGES) -> list[tuple[s
     return pairs
 
 
+def ablations_of_earlier(record: dict) -> set[str]:
+    """The models one training option away from a model before them in the spec's order."""
+    models = record["models"]
+    return {b["name"] for i, b in enumerate(models)
+            if any(len(changes(a.get("config", {}), b.get("config", {}))) == 1 for a in models[:i])}
+
+
 def score_change(record: dict, a: str, b: str, key: str) -> results.Cell | None:
     """``mean(B) - mean(A)`` of one metric over seeds, its spread as ``std`` (None for one seed each)."""
     ca, cb = (results.aggregate([r["metrics"].get(key) for r in record["runs"] if r["model"] == m]) for m in (a, b))
@@ -70,11 +77,13 @@ def ablation_markdown(record: dict) -> str:
             f"column a negative change is an improvement). Budget {budget_text(record)} per run; seeds {seeds}.\n\n")
     pairs = ablation_pairs(record)
     single = [p for p in pairs if len(p[2]) == 1]
-    several = [p for p in pairs if len(p[2]) > 1]
+    derived = ablations_of_earlier(record)
+    several = [p for p in pairs if len(p[2]) > 1 and not {p[0], p[1]} & derived]
     text += "**Single-factor ablations**: pairs of models that differ in one training option.\n\n"
     text += _pair_table(record, single) if single else "No pair of models differs in one option only.\n"
     text += (f"\n**Recipes**: pairs that differ in 2 to {MAX_CHANGES} options together (not one factor's "
-             f"effect).\n\n")
+             f"effect), leaving out the models that are one option away from a model listed before them "
+             f"(the single-factor ablations above: their pairs with each other only add up two rows of that table).\n\n")
     text += _pair_table(record, several) if several else f"No pair differs in 2 to {MAX_CHANGES} options.\n"
     return text
 
