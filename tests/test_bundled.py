@@ -131,6 +131,17 @@ def test_a_second_model_is_named_where_a_checkpoint_goes_and_has_its_own_card(in
     assert code == 1 and "second: no checkpoints/best.pt or checkpoints/latest.pt in this run folder" in err
 
 
+def test_the_steering_is_measured_afresh_into_the_index_and_the_card(installed, bundle, capsys):
+    index = read_json(installed / "models.json")
+    index["models"][0]["steering_rho"] = {"pitch": 0.0, "decay": 0.0, "click": 0.0}  # as if the shaping had changed
+    write_json(installed / "models.json", index)
+    code, out, _ = kickgan(capsys, "models", "card", "--steering", "--update")
+    assert code == 0 and "wrote" in out
+    entry = bundled.find()
+    assert entry["steering_rho"] == pytest.approx(bundle[1]["steering_rho"], abs=1e-9)
+    assert make.card_tables(entry) in (installed / "MODEL_CARD.md").read_text()
+
+
 def test_encode_takes_its_one_positional_as_the_kick(installed, tmp_path, capsys):
     code, _, err = kickgan(capsys, "encode", tmp_path / "mine.wav", "--out", tmp_path / "out")
     assert code == 1 and "mine.wav" in err and "checkpoint" not in err

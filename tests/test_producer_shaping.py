@@ -44,6 +44,19 @@ def test_set_decay_hits_its_target_t20(factor):
     assert decay_t20_ms(set_decay(y, SR, target)[None], SR)[0] == pytest.approx(target, rel=0.05)
 
 
+@pytest.mark.parametrize("factor", [1.5, 2.0, 4.0])
+def test_a_longer_decay_of_a_ringing_kick_never_lifts_its_tail_above_its_attack(factor):
+    """A kick still 12 dB below its peak at the clip's end: a longer decay is capped where the tail would
+    reach the peak, so the peak stays the attack and the decay gets longer (or stays), never shorter."""
+    y = kick(t60_ms=2000.0)
+    peak = int(np.argmax(np.abs(y)))
+    before = decay_t20_ms(y[None], SR)[0]
+    out = set_decay(y, SR, factor * before)
+    assert int(np.argmax(np.abs(out))) == peak
+    assert np.abs(out[int(0.05 * SR):]).max() < np.abs(out[: int(0.05 * SR)]).max()
+    assert decay_t20_ms(out[None], SR)[0] >= before
+
+
 @pytest.mark.parametrize("change_db", [-6.0, -3.0, 3.0, 6.0])
 def test_set_click_hits_its_target_and_leaves_the_body(change_db):
     y = kick()

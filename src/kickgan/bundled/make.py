@@ -102,6 +102,28 @@ def add_model(src: str | Path, name: str, data: str | Path, evaluation: dict, *,
     return entry
 
 
+def remeasure_steering(entry: dict, folder: str | Path | None = None) -> dict:
+    """``entry`` with its ``steering_rho`` measured afresh on its shipped weights and controls (read,
+    never refitted), written back into the folder's ``models.json`` in its place."""
+    import torch
+
+    from kickgan.producer import controls
+    from kickgan.sampler import KickSampler
+
+    folder = Path(folder or bundled.FOLDER)
+    sampler = KickSampler.from_checkpoint(bundled.checkpoint(entry["name"], folder))
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as the producer commands run, and as tests/test_bundled.py measures it
+    try:
+        entry = {**entry, "steering_rho": steering_rho(sampler, controls.load_or_fit(sampler))}
+    finally:
+        torch.set_num_threads(threads)
+    index = bundled.read_index(folder)
+    index["models"] = [entry if e["name"] == entry["name"] else e for e in index["models"]]
+    write_json(folder / bundled.INDEX, index)
+    return entry
+
+
 def data_line(summary: dict) -> str:
     """One line: the training kits and kicks by licence, and what the other splits were used for."""
     by_licence: dict[str, list[int]] = {}

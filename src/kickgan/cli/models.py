@@ -73,12 +73,17 @@ def card(argv: list[str], prog: str) -> int:
                          "  kickgan models card\n  kickgan models card --update")
     parser.add_argument("name", nargs="?", help="the model (default: the default one)")
     parser.add_argument("--update", action="store_true", help="rewrite the card's measured section")
+    parser.add_argument("--steering", action="store_true",
+                        help="measure the steering rho afresh first (after a change to the shaping) and "
+                             "write it into models.json")
     parser.add_argument("--folder", help="the bundled-model folder (default: the installed package's)")
     args = parser.parse_args(argv)
     from kickgan import bundled
     from kickgan.bundled import make
 
     entry = bundled.find(args.name, args.folder)
+    if args.steering:
+        entry = make.remeasure_steering(entry, args.folder)
     if args.update:
         print(f"wrote {make.update_card(entry, args.folder)}")
     else:

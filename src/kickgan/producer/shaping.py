@@ -37,6 +37,8 @@ from kickgan.audio.descriptors import (
 )
 
 MAX_GAIN_DB = 24.0  # the most a longer decay may raise the end of the tail
+TAIL_HEADROOM_DB = 1.0  # ... and never above this far below the kick's peak
+TAIL_FROM_MS = 10.0  # ... from this long after the peak on
 CLICK_MS = 10.0  # the attack the click descriptor reads
 CLICK_RAMP_MS = 1.0  # raised-cosine edges of the attack window
 DECAY_ITERATIONS = 12  # bisection steps of the decay gain's slope
@@ -75,26 +77,40 @@ def set_decay(y: np.ndarray, sr: int, target_ms: float) -> np.ndarray:
 
     The gain's slope is found by bisection on the measured T20, not from the first fit alone: a
     raised tail brings the end of a generated kick (often a floor, not a clean exponential) into
-    the fit, which a one-shot slope would overshoot by ten times."""
+    the fit, which a one-shot slope would overshoot by ten times. The slope returned is the one
+    tried whose T20 came closest to the target (near the cap the measure is not monotone)."""
     t20 = decay_t20_ms(y[None], sr)[0]
     if not (np.isfinite(t20) and np.isfinite(target_ms) and t20 > 0 and target_ms > 0):
         return y
-    peak = int(np.argmax(envelope(y[None], sr)[0]))
+    env = envelope(y[None], sr)[0]
+    peak = int(np.argmax(env))
     after_ms = np.maximum(np.arange(len(y)) - peak, 0) * (1000.0 / sr)
 
     def with_slope(change: float) -> np.ndarray:  # change: dB per ms added after the peak
         return (y * 10.0 ** (np.minimum(change * after_ms, MAX_GAIN_DB) / 20.0)).astype(np.float32)
 
     first = 20.0 / t20 - 20.0 / target_ms
-    lo, hi = (0.0, 20.0 / t20) if first > 0 else (2.0 * first, 0.0)
+    lo, hi = (0.0, min(20.0 / t20, _steepest_below_peak(env, after_ms))) if first > 0 else (2.0 * first, 0.0)
+    best = (abs(np.log(t20 / target_ms)), 0.0)  # (distance to the target in log ms, slope): the closest tried
     for _ in range(DECAY_ITERATIONS):
         mid = 0.5 * (lo + hi)
         now = decay_t20_ms(with_slope(mid)[None], sr)[0]
+        if np.isfinite(now) and now > 0:
+            best = min(best, (abs(np.log(now / target_ms)), mid))
         if np.isfinite(now) and now < target_ms:
             lo = mid
         else:  # longer than the target, or no longer falling (inf / NaN)
             hi = mid
-    return with_slope(0.5 * (lo + hi))
+    return with_slope(best[1])
+
+
+def _steepest_below_peak(env: np.ndarray, after_ms: np.ndarray) -> float:
+    """The largest gain slope (dB per ms after the peak, at least 0) that keeps the envelope ``env [T]``
+    ``TAIL_HEADROOM_DB`` below its peak from ``TAIL_FROM_MS`` after it on: beyond it the tail of a
+    ringing kick would become its loudest part (and the T20, measured from that new peak, read short)."""
+    later = after_ms >= TAIL_FROM_MS
+    level = 20 * np.log10(np.maximum(env[later] / max(env.max(), 1e-20), 1e-6))
+    return max(0.0, float(np.min((-TAIL_HEADROOM_DB - level) / after_ms[later], initial=np.inf)))
 
 
 def set_click(y: np.ndarray, sr: int, target_db: float) -> np.ndarray:
