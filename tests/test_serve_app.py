@@ -37,6 +37,14 @@ def get(url: str, path: str) -> bytes:
     return data
 
 
+
+def test_the_model_is_named_with_its_hash_rate_and_length(server, model):
+    from kickgan.checkpoints import file_sha256
+
+    url, _ = server
+    assert json.loads(get(url, "/api/model")) == {"name": "model", "sha256": file_sha256(model), "sr": 16000,
+                                                  "seconds": 0.512}
+
 def sidecar(url: str, kick: dict) -> dict:
     return json.loads(get(url, kick["url"].replace(".wav", ".json")))
 

@@ -87,6 +87,8 @@ def slide(page, element_id: str, value: float) -> None:
 
 def test_the_page_shows_16_pads_and_a_key_plays_a_decodable_44k_kick(page, server):
     assert page.locator(".pad").count() == 16 and page.locator(".pad canvas").count() == 32
+    page.wait_for_function("document.getElementById('model').textContent !== ''")
+    assert page.inner_text("#model") == "model · 16 kHz · 0.51 s"  # which model the kicks come from
     page.keyboard.press("w")  # the second row's second pad
     kick = state(page, "s.pads[5]")
     sound = played(page, kick["id"])

@@ -8,7 +8,8 @@ Routes (every error is JSON ``{"error": "one line"}`` with a 4xx status; never a
   (id, seed, controls, a waveform outline and a small spectrogram, the file's URL);
 - ``POST /api/upload`` (multipart ``file``): your own kick encoded, with variations around it;
 - ``GET /kicks/<id>.wav`` / ``.json`` (``?download=1`` names the file): a kick made before;
-- ``GET /api/kit?ids=<id>,<id>&format=sfz|hydrogen``: the favourites as a kit.
+- ``GET /api/kit?ids=<id>,<id>&format=sfz|hydrogen``: the favourites as a kit;
+- ``GET /api/model``: the model's name, SHA-256, sample rate and kick length (the page's header).
 
 Kicks are named by id only; the files served are the studio's own kicks and kits, found
 through its table of ids, and the package's static folder.
@@ -54,7 +55,7 @@ def create_app(studio: Studio, allowed_hosts: list[str] | None = None) -> Starle
         Route("/", api.index), Route("/api/batch", api.batch, methods=["POST"]),
         Route("/api/steer", api.steer, methods=["POST"]), Route("/api/variations", api.vary, methods=["POST"]),
         Route("/api/morph", api.morph, methods=["POST"]), Route("/api/upload", api.upload, methods=["POST"]),
-        Route("/api/kit", api.kit), Route("/kicks/{name}", api.kick_file),
+        Route("/api/kit", api.kit), Route("/api/model", api.model), Route("/kicks/{name}", api.kick_file),
         Mount("/static", StaticFiles(directory=STATIC)),
     ]
     middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts or ["*"])]
@@ -138,6 +139,9 @@ class Api:
         fmt = request.query_params.get("format", "sfz")
         path = await run_in_threadpool(kits.build, chosen, fmt, self.studio.folder / "kits")
         return FileResponse(path, filename=path.name)
+
+    async def model(self, request: Request) -> JSONResponse:
+        return JSONResponse(self.studio.model())
 
     async def index(self, request: Request) -> FileResponse:
         return FileResponse(STATIC / "index.html")

@@ -69,6 +69,14 @@ class Studio:
         self.lock = threading.Lock()
         self.kicks: dict[str, Kick] = {}
 
+    def model(self) -> dict:
+        """Which model this studio plays: its name (the file's stem, or the run folder's name for a
+        run's checkpoint), hash, sample rate and kick length."""
+        path = self.sampler.path
+        name = path.parent.parent.name if path.parent.name == "checkpoints" else path.stem
+        return {"name": name, "sha256": self.sampler.checkpoint_hash, "sr": self.sampler.sr,
+                "seconds": round(self.sampler.length / self.sampler.sr, 3)}
+
     def get(self, kid: str) -> Kick:
         """The kick with id ``kid``, or a one-line error."""
         kick = self.kicks.get(kid)

@@ -250,5 +250,14 @@ document.addEventListener("keydown", (e) => {
   else if (key === "n") loadBatch(Math.floor(Math.random() * 1e6));
 });
 
+async function showModel() {
+  const response = await fetch("/api/model");
+  if (!response.ok) return;
+  const m = await response.json();
+  $("model").textContent = `${m.name} · ${(m.sr / 1000).toFixed(m.sr % 1000 ? 1 : 0)} kHz · ${m.seconds.toFixed(2)} s`;
+  $("model").title = `sha256 ${m.sha256}`;
+}
+
 window.kickgan = { state, play, loadBatch };
+showModel();
 loadBatch(Number($("seed").value) || 0);
