@@ -5,7 +5,8 @@
 Per folder (its WAVs read at the real split's rate and length, as `kickgan evaluate` reads a folder):
 the 4-8 and 8-16 kHz band medians (dB of the whole kick) and their distance to the real medians,
 the share of kicks inside the real kicks' p10-p90 in each band, the 10-50 % rise, and the share of
-kicks still above -20 dB of their peak 10-20 ms before the end (`kickgan.metrics.edges`).
+kicks still above -20 dB of their peak 10-20 ms before the end, and the share whose first 10 ms stay
+more than 6 dB below their peak (swell; `kickgan.metrics.edges`).
 """
 
 from __future__ import annotations
@@ -29,11 +30,12 @@ def main() -> None:
     rb = band_levels_db(real.clips, real.sr)
     low, high = np.nanpercentile(rb, [10, 90], axis=0)
     med = np.nanmedian(rb, axis=0)
-    print("| set | n | 4-8 kHz median (dB) | 8-16 kHz median (dB) | inside real p10-p90: 4-8 / 8-16 kHz | 10-50 % rise (ms) | tail cut |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| set | n | 4-8 kHz median (dB) | 8-16 kHz median (dB) | inside real p10-p90: 4-8 / 8-16 kHz | 10-50 % rise (ms) | tail cut | swell |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     edges = edge_summary(real.clips, real.sr)
     print(f"| real ({args.real}) | {len(rb)} | {med[1]:.1f} | {med[2]:.1f} | p10-p90: {low[1]:.1f}..{high[1]:.1f} / "
-          f"{low[2]:.1f}..{high[2]:.1f} | {edges['rise_ms_median']:.2f} | {100 * edges['cut_share']:.0f} % |")
+          f"{low[2]:.1f}..{high[2]:.1f} | {edges['rise_ms_median']:.2f} | {100 * edges['cut_share']:.0f} % | "
+          f"{100 * edges['swell_share']:.0f} % |")
     for folder in args.folders:
         clips, _ = load_clips(folder, real.sr, real.length)
         b = band_levels_db(clips, real.sr)
@@ -41,7 +43,8 @@ def main() -> None:
         gm = np.nanmedian(b, axis=0)
         e = edge_summary(clips, real.sr)
         print(f"| {folder} | {len(b)} | {gm[1]:.1f} ({gm[1] - med[1]:+.1f}) | {gm[2]:.1f} ({gm[2] - med[2]:+.1f}) | "
-              f"{100 * inside[1]:.0f} % / {100 * inside[2]:.0f} % | {e['rise_ms_median']:.2f} | {100 * e['cut_share']:.0f} % |")
+              f"{100 * inside[1]:.0f} % / {100 * inside[2]:.0f} % | {e['rise_ms_median']:.2f} | {100 * e['cut_share']:.0f} % | "
+              f"{100 * e['swell_share']:.0f} % |")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from kickgan.errors import ParameterError
-from kickgan.metrics.edges import edge_summary, edges_metric, end_level_db, first_sample_db, rise_ms
+from kickgan.metrics.edges import early_level_db, edge_summary, edges_metric, end_level_db, first_sample_db, rise_ms
 
 SR = 1000  # one sample per ms: known answers in whole samples
 
@@ -22,6 +22,17 @@ def test_known_answers():
     assert summary["rise_ms_median"] == pytest.approx(10.0)
 
 
+def test_a_kick_that_swells_is_told_from_one_that_hits():
+    hit = np.exp(-np.arange(200) / 40.0)  # its peak at the onset
+    swell = np.concatenate([np.linspace(0.1, 0.25, 10), np.linspace(0.25, 1.0, 40), np.exp(-np.arange(150) / 40.0)])
+    # the swell's onset is its first sample (10 % of the peak); its first 10 ms reach 0.25 (-12 dB)
+    levels = early_level_db(np.stack([hit, swell]), SR)
+    assert levels == pytest.approx([0.0, 20 * np.log10(0.25)], abs=1e-3)
+    summary = edge_summary(np.stack([hit, swell, swell]), SR)
+    assert summary["swell_share"] == pytest.approx(2 / 3) and summary["early_db_median"] == pytest.approx(levels[1], abs=1e-3)
+    assert np.isnan(early_level_db(np.zeros((1, 10)), SR))[0]
+
+
 def test_silence_is_nan_and_bad_shapes_are_parameter_errors():
     assert np.isnan(first_sample_db(np.zeros((1, 10))))[0]
     assert np.isnan(rise_ms(np.zeros((1, 10)), SR))[0]
@@ -34,7 +45,8 @@ def test_the_metric_reports_both_sets_and_counts_pops_and_cut_tails():
 
     def feats(clips):
         n = len(clips)
-        edges = np.stack([first_sample_db(clips), rise_ms(clips, SR), end_level_db(clips, SR)], axis=1)
+        edges = np.stack([first_sample_db(clips), rise_ms(clips, SR), end_level_db(clips, SR), early_level_db(clips, SR)],
+                         axis=1)
         return Features([str(i) for i in range(n)], SR, *(np.zeros((n, 1)),) * 5, np.zeros((n, 3)), edges)
 
     ramp = np.linspace(0.0, 1.0, 100)[::-1].copy()  # starts at its peak; 19/99 of it (-14 dB) 20 ms before the end
@@ -44,3 +56,6 @@ def test_the_metric_reports_both_sets_and_counts_pops_and_cut_tails():
     assert out["edge/first_db_median"] == pytest.approx(0.0) and out["edge/ref/first_db_median"] == -120.0
     assert out["edge/cut_share"] == pytest.approx(2 / 3) and out["edge/ref/cut_share"] == 0.0
     assert out["edge/ref/rise_ms_median"] == pytest.approx(20.0)
+    # quiet's onset is sample 5 (10 %), its first 10 ms reach sample 14 (14/49 of the peak, -10.9 dB): it swells
+    assert out["edge/swell_share"] == pytest.approx(1 / 3) and out["edge/ref/swell_share"] == 1.0
+    assert out["edge/ref/early_db_median"] == pytest.approx(20 * np.log10(14 / 49))

@@ -19,7 +19,7 @@ from kickgan.io import atomic_path
 from kickgan.metrics.features import ARRAYS, Features
 
 # Bump when any feature's definition changes, so that old cache entries are ignored.
-FEATURE_VERSION = "kickgan-metrics/3"  # 2: band levels; 3: edges
+FEATURE_VERSION = "kickgan-metrics/4"  # 2: band levels; 3: edges; 4: the early level among the edges
 
 
 def default_cache_dir() -> Path:

@@ -84,7 +84,7 @@ def evaluate_clips(
     The reference and training features are cached in ``cache_dir`` (``None``: no cache).
     ``band_limits``: ``{"generated" | "reference" | "train": [N] Hz}``, each clip's band limit
     (:func:`kickgan.data.dataset.band_limits`), for the band metric's counts; missing: unknown.
-    ``file_edges``: the same keys, ``[N,3]`` edges of the sets' files as written
+    ``file_edges``: the same keys, ``[N,4]`` edges of the sets' files as written
     (:func:`kickgan.metrics.edges.file_edges`); missing: the edges of the clips.
     """
     limits, edges = band_limits or {}, file_edges or {}

@@ -29,8 +29,9 @@ class Features:
 
     emb ``[N,512]`` aisfx-512; mel ``[N, frames*96]`` aisfx log-mel, flattened;
     desc ``[N,K]`` descriptors; power ``[N,F]`` mean STFT power; flags ``[N,3]`` validity;
-    bands ``[N,3]`` band levels (dB; NaN above the Nyquist frequency); edges ``[N,3]`` first-sample
-    level (dB), 10-50 % rise (ms) and level 20-10 ms before the end (dB) (:mod:`kickgan.metrics.edges`);
+    bands ``[N,3]`` band levels (dB; NaN above the Nyquist frequency); edges ``[N,4]`` first-sample
+    level (dB), 10-50 % rise (ms), level 20-10 ms before the end (dB) and level of the first 10 ms (dB)
+    (:mod:`kickgan.metrics.edges`);
     band_limit_hz ``[N]`` the Nyquist frequency of the lowest rate each clip passed through, or
     ``None`` if unknown (not a function of the samples, so never cached: see :func:`with_band_limits`).
     """
@@ -71,13 +72,13 @@ def with_band_limits(feats: Features, band_limit_hz: np.ndarray | None) -> Featu
 
 
 def with_file_edges(feats: Features, edges: np.ndarray | None) -> Features:
-    """``feats`` with the edges ``[N,3]`` of its clips' files as written
+    """``feats`` with the edges ``[N,4]`` of its clips' files as written
     (:func:`kickgan.metrics.edges.file_edges`); ``None`` keeps those of the clips."""
     if edges is None:
         return feats
     edges = np.asarray(edges, dtype=np.float64)
-    if edges.shape != (len(feats), 3):
-        raise ParameterError(f"file edges: need [{len(feats)}, 3], got shape {edges.shape}")
+    if edges.shape != (len(feats), 4):
+        raise ParameterError(f"file edges: need [{len(feats)}, 4], got shape {edges.shape}")
     return dataclasses.replace(feats, edges=edges)
 
 
