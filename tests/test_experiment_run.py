@@ -202,14 +202,14 @@ def test_a_worker_whose_experiment_process_is_gone_interrupts_itself_then_exits(
     import sys
 
     script = ("import signal, sys, time\n"
-              "from kickgan.experiment import runner\n"
+              "from kickgan.experiment import pool\n"
               "def run_saves_and_ends(*_):\n"
               "    time.sleep(0.5)\n"
               "    print('saved', flush=True)\n"
-              "    runner._WORKER_RUNNING.clear()\n"
+              "    pool._WORKER_RUNNING.clear()\n"
               "signal.signal(signal.SIGINT, run_saves_and_ends)\n"
-              "runner._WORKER_RUNNING.set()  # a run in progress: the worker waits for it to save\n"
-              "runner._watch_parent(parent=-1, every_s=0.01)  # not our parent: as if it had died\n"
+              "pool._WORKER_RUNNING.set()  # a run in progress: the worker waits for it to save\n"
+              "pool._watch_parent(parent=-1, every_s=0.01)  # not our parent: as if it had died\n"
               "time.sleep(10)\n"
               "print('still alive', flush=True)\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
