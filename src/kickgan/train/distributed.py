@@ -63,6 +63,14 @@ def init_distributed(device_name: str) -> Dist:
     return Dist(rank, world, device)
 
 
+def wait_for_every_rank(info: Dist) -> None:
+    """A barrier (world of one: nothing). Called before leaving the group after a run ends normally:
+    under load, a rank that tore gloo down while rank 0 was still writing its last checkpoint once
+    aborted ("terminate called without an active exception", CI, 2026-12-05)."""
+    if info.world > 1 and dist.is_initialized():
+        dist.barrier()
+
+
 def close_distributed(info: Dist) -> None:
     """Leave the process group (if this process joined one)."""
     if info.world > 1 and dist.is_initialized():

@@ -29,7 +29,7 @@ from kickgan.models import sample_latents
 from kickgan.models.precision import check_precision
 from kickgan.spectral import make_representation
 from kickgan.train.data import batch_indices, load_training_clips, with_pitch_shifts
-from kickgan.train.distributed import Dist, any_rank, close_distributed, init_distributed
+from kickgan.train.distributed import Dist, any_rank, close_distributed, init_distributed, wait_for_every_rank
 from kickgan.train.guards import NonFiniteError, check_finite_weights, health_warnings, preview_health
 from kickgan.train.previews import render_previews, write_preview_bank
 from kickgan.train.runs import create_run_dir, write_options
@@ -55,7 +55,9 @@ def train(
     """
     info = init_distributed(cfg.device)
     try:
-        return _train(cfg, data or cfg.data, out, resume, info, progress)
+        run_dir = _train(cfg, data or cfg.data, out, resume, info, progress)
+        wait_for_every_rank(info)  # no process leaves the group while another still writes or reduces
+        return run_dir
     finally:
         close_distributed(info)
 
