@@ -42,14 +42,15 @@ def test_shipped_experiments_load_and_name_the_papers_grid():
     tiny = load_spec(ROOT / "configs" / "experiments" / "tiny.yaml")
     assert len(tiny.configs) == 2 and tiny.steps is not None
     small = load_spec(ROOT / "configs" / "experiments" / "small_data.yaml")  # issue 14: one change from the default
-    assert [Path(e.config).stem for e in small.configs] == ["dcgan_wgangp", "kick44k"] + ["dcgan_wgangp"] * 2
-    assert small.configs[0].set == small.configs[1].set == () and small.configs[1].data == "data/open_kicks_44k"
-    assert [e.name for e in small.configs] == ["default", "kick44k", "pitch", "lecam_pitch"]
+    assert [Path(e.config).stem for e in small.configs] == ["dcgan_wgangp"] * 3 + ["kick44k"]
+    assert [e.name for e in small.configs] == ["default", "pitch", "lecam_pitch", "kick44k"]
+    default, pitch_row, lecam_row, full_band = small.configs
+    assert default.set == full_band.set == () and full_band.data == "data/open_kicks_44k"
     assert small.budget() == {"cpu_minutes": 60.0} and small.seeds == (0, 1, 2)
-    candidate = run_config(small.configs[3], small, seed=0, data="d")
+    candidate = run_config(lecam_row, small, seed=0, data="d")
     assert candidate.pitch_shifts == (-2.0, -1.0, 1.0, 2.0) and candidate.loss.lecam_weight == 0.3
-    assert candidate.val_n == 64 and run_config(small.configs[0], small, seed=0, data="d").val_n == 0
-    pitch = run_config(small.configs[2], small, seed=0, data="d")
+    assert candidate.val_n == 64 and run_config(default, small, seed=0, data="d").val_n == 0
+    pitch = run_config(pitch_row, small, seed=0, data="d")
     assert pitch.pitch_shifts == candidate.pitch_shifts and pitch.loss.lecam_weight == 0 and pitch.val_n == 64
 
 
