@@ -59,14 +59,13 @@ def val_scores(run: Path, ckpt: Path, rules: list[str]) -> dict[str, float]:
     cached = json.loads(out.read_text()) if out.is_file() else {}
     missing = [rule for rule in rules if rule not in cached]
     if missing:
-        from kickgan.audio.descriptors import band_levels_db, describe
         from kickgan.metrics.descriptors import standardised_w1
         from kickgan.sampler import KickSampler, decode_each
         from kickgan.train.data import load_training_clips
-        from kickgan.train.validate import UPPER_BANDS
+        from kickgan.train.validate import UPPER_BANDS, selection_features
 
         def features(clips):
-            return np.concatenate([describe(clips, sr), band_levels_db(clips, sr)[:, UPPER_BANDS]], axis=1)
+            return selection_features(clips, sr)
 
         sampler = KickSampler.from_checkpoint(ckpt)
         cfg, rep = sampler.cfg, sampler.rep

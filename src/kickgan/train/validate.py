@@ -25,6 +25,13 @@ TRACKED = {"body_hz_20ms": "preview/body_hz", "decay40_ms": "preview/decay40_ms"
 UPPER_BANDS = [k for k, (low, _) in enumerate(BANDS_HZ) if low >= 4000]  # 4-8 and 8-16 kHz
 
 
+def selection_features(clips: np.ndarray, sr: int, bands: bool = True) -> np.ndarray:
+    """The descriptors ``[N, len(NAMES)]`` of ``clips [N,T]``, then (``bands``) the 4-8 and 8-16 kHz
+    band levels: the features the selection scores compare."""
+    desc = describe(clips, sr)
+    return np.concatenate([desc, band_levels_db(clips, sr)[:, UPPER_BANDS]], axis=1) if bands else desc
+
+
 class Validator:
     """Holds the val split (encoded, and decoded again) and its descriptors, computed once.
 
@@ -46,9 +53,7 @@ class Validator:
         return BANDS_HZ[-1][1] <= self.sr / 2
 
     def _describe(self, clips: np.ndarray) -> np.ndarray:
-        """The descriptors ``[N, len(NAMES)]`` of ``clips [N,T]``, then the upper band levels when full band."""
-        desc = describe(clips, self.sr)
-        return np.concatenate([desc, band_levels_db(clips, self.sr)[:, UPPER_BANDS]], axis=1) if self.full_band else desc
+        return selection_features(clips, self.sr, bands=self.full_band)
 
     @property
     def available(self) -> bool:
