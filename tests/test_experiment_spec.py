@@ -16,6 +16,7 @@ ABLATIONS = ("dcgan_wgangp_bce", "dcgan_wgangp_noaug", "dcgan_wgangp_nearest", "
              "dcgan_wgangp_durall_reg")
 NARROW = ("wavegan_d8",)
 FULL_BAND = ("kick44k",)
+RECIPES = ("dcgan_wgangp_pitch", "dcgan_wgangp_pitch_lecam")  # issue 14's candidates
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -31,13 +32,15 @@ BASE = "name: x\nbudget: {steps: 3}\nconfigs:\n  tiny: {}\n"
 
 def test_shipped_experiments_load_and_name_the_papers_grid():
     spec = load_spec(ROOT / "configs" / "experiments" / "kick_it_out.yaml")
-    assert tuple(e.name for e in spec.configs) == GRID + ABLATIONS + NARROW + FULL_BAND
+    assert tuple(e.name for e in spec.configs) == GRID + ABLATIONS + NARROW + FULL_BAND + RECIPES
     assert all(Path(e.config).is_file() for e in spec.configs)
     assert [Path(e.config).stem for e in spec.configs][4:7] == ["specgan", "wavegan", "flow"]
     for entry in spec.configs[len(GRID) : len(GRID) + len(ABLATIONS)]:  # one setting away from the default config
         assert Path(entry.config).stem == "dcgan_wgangp" and len(entry.set) == 1
-    for entry in spec.configs[-2:-1]:  # WaveGAN at half the grid's width
-        assert "model.width=8" in entry.set and Path(entry.config).stem == "wavegan"
+    narrow = spec.configs[len(GRID) + len(ABLATIONS)]  # WaveGAN at half the grid's width
+    assert "model.width=8" in narrow.set and Path(narrow.config).stem == "wavegan"
+    for entry in spec.configs[-len(RECIPES):]:
+        assert Path(entry.config).stem == "dcgan_wgangp" and "val_n=64" in entry.set
     assert spec.seeds == (0, 1) and spec.minutes is not None and spec.eval.metrics is None
     tiny = load_spec(ROOT / "configs" / "experiments" / "tiny.yaml")
     assert len(tiny.configs) == 2 and tiny.steps is not None
