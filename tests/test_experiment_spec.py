@@ -46,9 +46,9 @@ def test_shipped_experiments_load_and_name_the_papers_grid():
     assert len(tiny.configs) == 2 and tiny.steps is not None
     small = load_spec(ROOT / "configs" / "experiments" / "small_data.yaml")  # issue 14: one change from the default
     assert [Path(e.config).stem for e in small.configs] == ["dcgan_wgangp"] * 3 + ["kick44k"]
-    assert [e.name for e in small.configs] == ["default", "pitch", "lecam_pitch", "kick44k"]
+    assert [e.name for e in small.configs] == ["default", "pitch", "lecam_pitch", "kick44k_pitch"]
     default, pitch_row, lecam_row, full_band = small.configs
-    assert default.set == full_band.set == () and full_band.data == "data/open_kicks_44k"
+    assert default.set == () and full_band.data == "data/open_kicks_44k" and full_band.set == pitch_row.set
     assert small.budget() == {"cpu_minutes": 60.0} and small.seeds == (0, 1, 2)
     candidate = run_config(lecam_row, small, seed=0, data="d")
     assert candidate.pitch_shifts == (-2.0, -1.0, 1.0, 2.0) and candidate.loss.lecam_weight == 0.3
