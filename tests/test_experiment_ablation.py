@@ -2,7 +2,8 @@
 
 from test_experiment_report import md_table
 
-from kickgan.experiment.ablation import ablation_markdown, ablation_pairs, changes, flat_options, score_change
+from kickgan.experiment.ablation import (ablation_markdown, ablation_pairs, changes, composed_of_two_pairs, flat_options,
+                                         score_change)
 
 
 def _model(name: str, loss: str, upsample: str = "transposed", width: int = 16) -> dict:
@@ -55,3 +56,19 @@ def test_markdown_tables_split_single_factors_from_recipes_with_signs():
     assert [r[:2] for r in md_table(recipes)[2:]] == [["bce", "hinge32"]]
     none = ablation_markdown({**_record(), "models": _record()["models"][:1]})
     assert "No pair of models differs in one option only." in none and "No pair differs in 2 to 4 options." in none
+
+
+def test_a_pair_two_models_reach_from_a_third_by_different_options_is_not_a_recipe():
+    record = _record()
+    pitch = _model("wgan_pitch", "wgan-gp")
+    pitch["config"].update(pitch_shifts=[-1, 1], val_n=64)  # two options away from wgan, none it shares with durall
+    durall2 = _model("wgan_durall2", "wgan-gp", "durall")
+    durall2["config"]["loss"]["durall_weight"] = 1.0  # two options away from wgan
+    bce, wgan = record["models"][:2]
+    record["models"] = [wgan, durall2, pitch, bce]  # bce: a single-factor ablation of wgan, listed after it
+    every = {frozenset(p[:2]) for p in ablation_pairs(record)}
+    assert composed_of_two_pairs(record, "wgan_durall2", "wgan_pitch", every)  # wgan -> each: disjoint options
+    assert not composed_of_two_pairs(record, "wgan_durall2", "wgan_pitch", every - {frozenset(("wgan", "wgan_pitch"))})
+    assert not composed_of_two_pairs(record, "wgan", "wgan_pitch", every)
+    recipes = md_table(ablation_markdown(record).split("**Recipes**")[1])[2:]
+    assert [r[:2] for r in recipes] == [["wgan", "wgan_durall2"], ["wgan", "wgan_pitch"]]

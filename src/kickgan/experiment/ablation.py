@@ -57,6 +57,19 @@ def ablations_of_earlier(record: dict) -> set[str]:
             if any(len(changes(a.get("config", {}), b.get("config", {}))) == 1 for a in models[:i])}
 
 
+def composed_of_two_pairs(record: dict, a: str, b: str, listed: set[frozenset]) -> bool:
+    """Whether some third model C reaches A and B by changing disjoint sets of options, with both
+    C's pairs among ``listed``: then A -> B is two rows of the tables added up, not a recipe of its own."""
+    configs = {m["name"]: m.get("config", {}) for m in record["models"]}
+    for c, cfg in configs.items():
+        if c in (a, b) or not {frozenset((c, a)), frozenset((c, b))} <= listed:
+            continue
+        to_a, to_b = ({k for k, _, _ in changes(cfg, configs[x])} for x in (a, b))
+        if not to_a & to_b:
+            return True
+    return False
+
+
 def score_change(record: dict, a: str, b: str, key: str) -> results.Cell | None:
     """``mean(B) - mean(A)`` of one metric over seeds, its spread as ``std`` (None for one seed each)."""
     ca, cb = (results.aggregate([r["metrics"].get(key) for r in record["runs"] if r["model"] == m]) for m in (a, b))
@@ -79,11 +92,14 @@ def ablation_markdown(record: dict) -> str:
     single = [p for p in pairs if len(p[2]) == 1]
     derived = ablations_of_earlier(record)
     several = [p for p in pairs if len(p[2]) > 1 and not {p[0], p[1]} & derived]
+    listed = {frozenset(p[:2]) for p in single + several}
+    several = [p for p in several if not composed_of_two_pairs(record, p[0], p[1], listed)]
     text += "**Single-factor ablations**: pairs of models that differ in one training option.\n\n"
     text += _pair_table(record, single) if single else "No pair of models differs in one option only.\n"
     text += (f"\n**Recipes**: pairs that differ in 2 to {MAX_CHANGES} options together (not one factor's "
              f"effect), leaving out the models that are one option away from a model listed before them "
-             f"(the single-factor ablations above: their pairs with each other only add up two rows of that table).\n\n")
+             f"(the single-factor ablations above: their pairs with each other only add up two rows of that table) "
+             f"and the pairs of two models that a third reaches by changing different options (two rows of these tables).\n\n")
     text += _pair_table(record, several) if several else f"No pair differs in 2 to {MAX_CHANGES} options.\n"
     return text
 
