@@ -119,9 +119,10 @@ def test_markdown_to_latex_subset():
           "| a | Δ b ↓ |\n| --- | ---: |\n| x_1 | **2** |\n\n- one\n  more\n- two\n\n![cap](figures/f.png)\n")
     tex = latex.markdown_to_latex(md)
     assert "\\section{A\\_b \\& c}" in tex
-    assert ("x \\textbf{1.0 $\\pm$ 0.5} and \\emph{em} \\texttt{co\\_de*} \\cite{k1,k2} "
+    assert ("x \\textbf{1.0 $\\pm$ 0.5} and \\emph{em} \\texttt{co\\_\\allowbreak{}de*} \\cite{k1,k2} "
             "\\href{../i.html}{gal} 50\\%") in tex
     assert "a & $\\Delta$ b $\\downarrow$ \\\\" in tex
+    assert latex.inline("`kickgan.audio`") == "\\texttt{kickgan.\\allowbreak{}audio}"  # may break at the dot
     assert "\\begin{tabular}{lr}" in tex and "x\\_1 & \\textbf{2} \\\\" in tex
     assert "\\item one more\n\\item two" in tex
     assert "\\includegraphics[width=\\linewidth]{figures/f.pdf}" in tex and "\\caption{cap}" in tex

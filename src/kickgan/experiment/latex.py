@@ -27,6 +27,12 @@ def escape(text: str) -> str:
     return "".join(SPECIAL.get(ch, UNICODE.get(ch, ch)) for ch in text)
 
 
+def code(text: str) -> str:
+    """A code span's text escaped, with a line break allowed after each ``.``, ``/`` and ``_`` (a long
+    module path in ``\\texttt`` would otherwise run into the margin)."""
+    return "".join(escape(ch) + ("\\allowbreak{}" if ch in "./_" else "") for ch in text)
+
+
 def inline(text: str) -> str:
     """One line of Markdown text as LaTeX."""
     out, pos = [], 0
@@ -34,7 +40,7 @@ def inline(text: str) -> str:
         out.append(escape(text[pos:m.start()]))
         pos = m.end()
         if m["code"] is not None:
-            out.append(f"\\texttt{{{escape(m['code'])}}}")
+            out.append(f"\\texttt{{{code(m['code'])}}}")
         elif m["cite"] is not None:
             keys = [k.strip().lstrip("@") for k in m["cite"].split(";")]
             out.append(f"\\cite{{{','.join(keys)}}}")
