@@ -50,9 +50,12 @@ def test_analysis_md_has_one_row_per_set_and_every_column(analysed):
     assert len(table[0]) == 1 + len(NUMBERS)
     assert [row[0] for row in table[2:]] == list(result["sets"])
     assert table[3][1] == "3" and table[2][6] == "-"  # kicks; real has no deviation from itself
+    text = (folder / "analysis.md").read_text()
     for stem in ("spatial_patterns", "nonspatial_distributions"):
         for ext in ("png", "pdf"):
             assert (folder / "figures" / f"{stem}.{ext}").stat().st_size > 1000
+        caption = next(line for line in text.splitlines() if line.endswith(f"(figures/{stem}.png)"))
+        assert "per run, seeds 0, 1]" in caption  # the budget and the seeds in every caption
 
 
 def test_checkpoints_in_the_folder_are_sampled_instead_of_the_gallery(tmp_path):

@@ -13,7 +13,7 @@ from kickgan.errors import KickganError
 from kickgan.experiment import results
 from kickgan.experiment.figures import FORMATS
 from kickgan.experiment.gallery import FIGURES, write_gallery
-from kickgan.experiment.record import FORMAT, curves_from_stats, load_record, save_record
+from kickgan.experiment.record import FORMAT, budget_text, curves_from_stats, load_record, save_record
 from kickgan.experiment.report import write_report
 from kickgan.io import append_jsonl, write_wav
 
@@ -194,6 +194,8 @@ def test_html_references_only_existing_files_with_relative_paths(report):
     audio = [r for r in refs if r.endswith(".wav")]
     assert set(record["real"]["audio"]) <= set(audio)
     assert {"figures/spectrograms.png", "figures/spectrograms.pdf", "results.md", "methods.md"} <= set(refs)
+    headings = re.findall(r"<h3>(.*?)</h3>", (folder / "index.html").read_text())
+    assert len(headings) == 5 and all(f"{budget_text(record)} per run, seeds 0, 1" in h for h in headings)
 
 
 def test_html_leaves_out_a_missing_wav(tmp_path):

@@ -144,8 +144,10 @@ def analysis_markdown(result: dict, record: dict) -> str:
               "frequency and envelope; log-magnitude from `kickgan.spectral.stft`, "
               f"n_fft {an.N_FFT}, hop {an.HOP_LENGTH}, floored at {an.FLOOR_DB:.0f} dB; histograms at "
               + ", ".join(f"{f:.0f} Hz" for f in HIST_HZ) + ").\n",
-              "![spatial patterns](figures/spatial_patterns.png)\n",
-              "![nonspatial distributions](figures/nonspatial_distributions.png)\n"]
+              f"![Spatial patterns: pitch glide, decay envelope, onset sharpness; {budget_text(record)} per run, "
+              f"seeds {seeds}](figures/spatial_patterns.png)\n",
+              f"![Nonspatial distributions: per-bin log-magnitude statistics, 1-D power spectrum; "
+              f"{budget_text(record)} per run, seeds {seeds}](figures/nonspatial_distributions.png)\n"]
     if any(c.key in r["metrics"] for r in record["runs"] for c in DESCRIPTOR_COLUMNS):
         lines += [DESCRIPTOR_TEXT, markdown_table(record, DESCRIPTOR_COLUMNS)]
     return "\n".join(lines)

@@ -51,7 +51,7 @@ def write_gallery(record: dict, folder: str | Path, n: int = 8) -> Path:
         "<h2>Figures</h2>",
     ]
     for stem, title in FIGURES:
-        parts.append(_figure(folder, stem, title))
+        parts.append(_figure(folder, stem, f"{title}; {budget_text(record)} per run, seeds {seeds}"))
     parts.append("</body></html>")
     path = folder / "index.html"
     write_text(path, "\n".join(parts) + "\n")
