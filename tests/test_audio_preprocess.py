@@ -14,6 +14,7 @@ from kickgan.audio.preprocess import (
     remove_dc,
     resample,
     to_mono,
+    to_rate_and_length,
 )
 from kickgan.errors import ParameterError
 
@@ -83,6 +84,17 @@ def test_fix_length_pads_with_zeros_after_fading_the_content():
     np.testing.assert_array_equal(out[1000:], 0.0)
     np.testing.assert_array_equal(out[:840], 1.0)
     assert out[999] == pytest.approx(0.0, abs=1e-7)
+
+
+def test_to_rate_and_length_resamples_then_pads_each_clip():
+    t = np.arange(8000) / 16000
+    clips = np.stack([np.sin(2 * np.pi * 100 * t), np.sin(2 * np.pi * 200 * t)]).astype(np.float32)
+    assert to_rate_and_length(clips, 16000, 16000, 8000) is clips  # nothing to do
+    out = to_rate_and_length(clips, 16000, 44100, 44100)  # 0.5 s of content in a 1 s clip
+    assert out.shape == (2, 44100) and out.dtype == np.float32
+    np.testing.assert_array_equal(out[:, 22050:], 0.0)
+    spectrum = np.abs(np.fft.rfft(out[1, :22050]))
+    assert np.argmax(spectrum) * 44100 / 22050 == pytest.approx(200, abs=2)  # the same tone at the new rate
 
 
 def test_normalize_peak_and_loudness():

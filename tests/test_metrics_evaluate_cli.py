@@ -89,6 +89,11 @@ def test_checkpoint_generates_n_kicks_named_by_seed(folders, tmp_path):
     assert (report["sr"], report["length"]) == (cfg.representation.sr, cfg.representation.length)
     assert np.isfinite(report["results"]["generated"]["fd/aisfx-512"])
     assert set(report["results"]) == {"generated", "real_floor"}  # no TRAIN: no copy baseline
+    # at another rate and length, as kickgan experiment scores a run: the kicks are brought to them
+    own = cfg.representation.length
+    moved = evaluate(run, str(ref), n=8, sr=22050, length=3 * own, metrics=["validity"], cache_dir=None,
+                     progress=False)
+    assert (moved["sr"], moved["length"]) == (22050, 3 * own) and moved["generated"]["n"] == 8
 
 
 def test_edges_read_the_files_as_written_not_the_prepared_clips(folders, tmp_path):

@@ -101,6 +101,14 @@ def fix_length(y: np.ndarray, length: int, sr: int, fade_ms: float = FADE_MS) ->
     return out
 
 
+def to_rate_and_length(clips: np.ndarray, sr: int, target_sr: int, length: int) -> np.ndarray:
+    """``clips [N,T]`` at ``sr`` resampled to ``target_sr``, then cut or zero-padded to ``[N, length]``
+    (:func:`fix_length`); ``clips`` itself when both already agree."""
+    if sr == target_sr and clips.shape[1] == length:
+        return clips
+    return np.stack([fix_length(resample(y, sr, target_sr), length, target_sr) for y in clips]).astype(np.float32)
+
+
 def normalize(y: np.ndarray, kind: str | None = "peak") -> np.ndarray:
     """Scale ``y [T]``: ``"peak"`` to a peak of 1.0; ``"loudness"`` to an RMS of ``LOUDNESS_DB`` dBFS
     (scaled down further if that would exceed a peak of 1.0); ``None`` leaves it. Silence stays silent."""

@@ -31,8 +31,10 @@ def main(argv: list[str], prog: str) -> int:
     parser.add_argument("--metrics", help=f"comma-separated subset of: {','.join(METRICS)} (default all)")
     parser.add_argument("--json", metavar="OUT", help="write the full report as JSON")
     parser.add_argument("--log", metavar="JSONL", help="append the generated set's results to this metrics log")
-    parser.add_argument("--sr", type=int, help="common sample rate for a GEN that is not a checkpoint (default: the reference dataset's, else 44100)")
-    parser.add_argument("--length", type=int, help="common clip length in samples (default: the reference dataset's, else 1 s)")
+    parser.add_argument("--sr", type=int, help="common sample rate (default: a checkpoint's own, else the reference dataset's, else 44100); "
+                        "a checkpoint's kicks are resampled to it")
+    parser.add_argument("--length", type=int, help="common clip length in samples (default: a checkpoint's own, else the reference dataset's, "
+                        "else 1 s); a checkpoint's kicks are cut or zero-padded to it, as kickgan experiment scores a run")
     parser.add_argument("--cache", metavar="DIR", help="cache of real-set features (default ~/.cache/kickgan/metrics)")
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the feature cache")
     parser.add_argument("--raw", action="store_true", help="a checkpoint's kicks as decoded, without the faded start and end its files get")

@@ -17,7 +17,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from kickgan.audio.preprocess import fix_length, resample
+from kickgan.audio.preprocess import to_rate_and_length
 from kickgan.config import TrainConfig
 from kickgan.data.dataset import band_limits, load_clips, load_split, read_info
 from kickgan.experiment.record import curves_from_stats
@@ -69,10 +69,7 @@ def at_data_rate(clips: np.ndarray, sr: int, spec: ExperimentSpec) -> tuple[np.n
     cut or zero-padded with a fade at the end of the content): ``(clips [N,T'], sr', T')``."""
     info = read_info(spec.data)
     target_sr, target_length = int(info["sr"]), int(info["length"])
-    if (sr, clips.shape[1]) == (target_sr, target_length):
-        return clips, sr, target_length
-    moved = [fix_length(resample(y, sr, target_sr), target_length, target_sr) for y in clips]
-    return np.stack(moved).astype(np.float32), target_sr, target_length
+    return to_rate_and_length(clips, sr, target_sr, target_length), target_sr, target_length
 
 
 def _score(gen: np.ndarray, spec: ExperimentSpec, sr: int, length: int, out: Path, progress: bool) -> dict:

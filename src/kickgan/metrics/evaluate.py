@@ -159,8 +159,9 @@ def evaluate(
         gen: a checkpoint/run folder (its EMA generator makes ``n`` kicks, seeds 0..n-1)
             or anything :func:`kickgan.data.dataset.load_clips` reads (at most ``n`` clips).
         reference, train: dataset specs (``DIR`` = test split, ``DIR:split``) or audio folders.
-        sr, length: the common rate and length of every set. A checkpoint imposes its own;
-            otherwise they default to the reference dataset's, else 44.1 kHz and 1 s.
+        sr, length: the common rate and length of every set. By default a checkpoint imposes its
+            own, else the reference dataset's, else 44.1 kHz and 1 s; given with a checkpoint, its
+            kicks are resampled and cut or zero-padded to them, as ``kickgan experiment`` scores a run.
         cache_dir: where real-set features are cached (``"default"``: :func:`default_cache_dir`;
             ``None``: no cache).
         log: a JSONL file to append ``{"results": generated, "gen", "reference", ...}`` to.
@@ -169,6 +170,7 @@ def evaluate(
         the report: sources, sizes, ``embedding``, ``metrics`` (name -> paper), ``results``
         (baseline -> flat dict) and timings.
     """
+    from kickgan.audio.preprocess import to_rate_and_length
     from kickgan.data.dataset import band_limits, file_paths, load_clips
     from kickgan.metrics.edges import file_edges
 
@@ -181,9 +183,11 @@ def evaluate(
     t0 = time.perf_counter()
     source = {"source": str(gen)}
     if is_checkpoint(gen):
-        gen_clips, gen_names, sr, length, digest = generate_clips(gen, n, batch_size, progress, raw)
+        gen_clips, gen_names, own_sr, own_length, digest = generate_clips(gen, n, batch_size, progress, raw)
         source.update(checkpoint_hash=digest, raw=raw)
-        limits = {"generated": np.full(len(gen_clips), sr / 2)}  # made at its own rate
+        sr, length = sr or own_sr, length or own_length
+        gen_clips = to_rate_and_length(gen_clips, own_sr, sr, length)  # as kickgan experiment scores a run
+        limits = {"generated": np.full(len(gen_clips), min(own_sr, sr) / 2)}  # made at its own rate
     else:
         sr, length = _rate_and_length(reference, sr, length)
         gen_clips, gen_names = load_clips(str(gen), sr, length)
