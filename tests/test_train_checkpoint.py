@@ -116,6 +116,9 @@ def test_preview_health_flags():
     assert dc["preview/constant"] == 1.0 and dc["preview/silent"] == 0.0
     same = preview_health(np.repeat(kicks[:1], 4, axis=0) + 1e-4 * rng.standard_normal((4, 2048)))
     assert same["preview/collapsed"] == 1.0 and same["preview/diversity"] < 0.05
+    loud = preview_health(kicks * 1e5)
+    assert loud["preview/loud"] == 1.0 and health_warnings(loud) == [
+        "previews peak at 9.7e+04, over 10 (training kicks peak at 1): saturated spectrogram bins"]
     noise = preview_health(rng.standard_normal((4, 2048)))
     assert abs(noise["preview/diversity"] - np.sqrt(2)) < 0.05  # independent clips: sqrt(2) apart
 

@@ -18,6 +18,7 @@ from kickgan.errors import KickganError
 SILENT_PEAK = 1e-3  # -60 dBFS: every preview quieter than this is "silent"
 CONSTANT_STD = 1e-3  # a preview whose samples vary less than this is "constant" (e.g. pure DC)
 COLLAPSED_DIVERSITY = 0.05  # mean pairwise distance / mean norm below this is "collapsed"
+LOUD_PEAK = 10.0  # +20 dB over a peak-normalised training kick: a preview this loud is "loud" (saturated bins)
 
 
 class NonFiniteError(KickganError):
@@ -45,7 +46,9 @@ def preview_health(waves: np.ndarray) -> dict[str, float]:
     Returns ``preview/peak`` (max |y|), ``preview/std`` (median per-clip standard deviation),
     ``preview/diversity`` (mean pairwise Euclidean distance over mean clip norm: 0 for
     identical clips, about 1.4 for independent ones) and the flags ``preview/silent``,
-    ``preview/constant``, ``preview/collapsed`` (1.0 or 0.0).
+    ``preview/constant``, ``preview/collapsed`` and ``preview/loud`` (1.0 or 0.0); ``loud`` when any
+    preview peaks above ``LOUD_PEAK`` (a spectrogram model that saturates
+    a few bins decodes kicks 1e4-1e10 loud, which the peak-normalised descriptors do not see).
     """
     waves = np.asarray(waves, dtype=np.float64)
     peak = float(np.abs(waves).max()) if waves.size else 0.0
@@ -61,6 +64,7 @@ def preview_health(waves: np.ndarray) -> dict[str, float]:
         "preview/silent": float(silent),
         "preview/constant": float(constant),
         "preview/collapsed": float(collapsed),
+        "preview/loud": float(peak > LOUD_PEAK),
     }
 
 
@@ -73,6 +77,8 @@ def health_warnings(health: dict[str, float]) -> list[str]:
             f"previews have collapsed to near-identical kicks (diversity {health['preview/diversity']:.3f}"
             f" < {COLLAPSED_DIVERSITY})"
         ),
+        "preview/loud": (f"previews peak at {health['preview/peak']:.2g}, over {LOUD_PEAK:g} (training kicks peak at 1): "
+                         "saturated spectrogram bins"),
     }
     return [text for key, text in messages.items() if health.get(key)]
 

@@ -201,7 +201,7 @@ class _Loop:
             scored = np.concatenate([render_previews(G, self.rep, self.z_val[i : i + RENDER_CHUNK])
                                      for i in range(0, len(self.z_val), RENDER_CHUNK)])
             waves = scored[: len(self.seeds)]
-            health = preview_health(waves)
+            health = preview_health(scored)
             for warning in health_warnings(health):
                 self.log.message(f"step {step}: {warning}")
             sr = self.cfg.representation.sr
@@ -211,7 +211,8 @@ class _Loop:
         key = {"descriptors": "val/desc_w1", "descriptors+bands": "val/desc_bands_w1",
                "spectral": "val/spectral"}.get(self.cfg.best_metric)
         value = measures.get(key, float("nan")) if key else float("nan")
-        if value < self.best["value"]:  # False for NaN
+        # saturated bins decode absurdly loud kicks that the peak-normalised descriptors cannot see
+        if value < self.best["value"] and not health["preview/loud"]:  # False for NaN
             self.best = {"metric": self.cfg.best_metric, "value": value, "step": step}
             self._save("best.pt")
         return {**health, **measures}
