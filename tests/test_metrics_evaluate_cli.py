@@ -115,3 +115,11 @@ def test_edges_read_the_files_as_written_not_the_prepared_clips(folders, tmp_pat
     assert clean["edge/pop_share"] == 0.0 and clean["edge/first_db_median"] == -120.0
     popping = evaluate(stepped, str(ref), **kwargs)["results"]["generated"]
     assert popping["edge/pop_share"] == 1.0 and popping["edge/first_db_median"] == pytest.approx(0.0, abs=0.01)
+
+
+def test_a_bundled_model_is_scored_by_its_name(folders, capsys):
+    _, ref, _ = folders
+    assert kickgan(["evaluate", "openkicks-dcgan-v1", "--reference", str(ref), "--n", "4", "--metrics", "validity",
+                    "--no-cache", "-q"]) == 0
+    out, err = capsys.readouterr()
+    assert "using the bundled model openkicks-dcgan-v1" in err and "valid/ok" in out

@@ -5,6 +5,9 @@ A thin wrapper over :func:`kickgan.metrics.evaluate.evaluate`; see docs/evaluati
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 from kickgan.cli.common import make_parser
 
 
@@ -17,14 +20,15 @@ def main(argv: list[str], prog: str) -> int:
         "by kick descriptors, band energies, how each kick starts and ends, memorisation of the\n"
         "training set, spectral artefacts and validity,\n"
         "next to two baselines: the reference against itself in halves, and TRAIN against the reference.\n\n"
-        "GEN is a checkpoint or run folder (it generates --n kicks, seeds 0..n-1), a dataset\n"
+        "GEN is a checkpoint, run folder or bundled model (it generates --n kicks, seeds 0..n-1), a dataset\n"
         "(DIR = its test split, DIR:split) or a folder of audio files; so are REF and TRAIN.\n\n"
         "metrics:\n" + "\n".join(f"  {name:<13} {m.paper}" for name, m in METRICS.items()),
         f"  {prog} runs/00001-dcgan --reference data/open_kicks:test --train data/open_kicks:train\n"
+        f"  {prog} openkicks-dcgan-v1 --reference data/open_kicks --train data/open_kicks:train\n"
         f"  {prog} my_kicks/ --reference data/open_kicks --json scores.json\n"
         f"  {prog} runs/00001-dcgan --reference data/open_kicks --metrics fd,kid --n 200",
     )
-    parser.add_argument("gen", metavar="GEN", help="checkpoint, run folder, dataset spec or audio folder")
+    parser.add_argument("gen", metavar="GEN", help="checkpoint, run folder, bundled model name (kickgan models), dataset spec or audio folder")
     parser.add_argument("--reference", required=True, metavar="REF", help="real kicks: DIR, DIR:split or audio folder")
     parser.add_argument("--train", metavar="TRAIN", help="the training kicks, for memorisation and the copy baseline")
     parser.add_argument("--n", type=int, default=1000, help="kicks to generate (or at most to read) from GEN (default 1000)")
@@ -47,12 +51,16 @@ def main(argv: list[str], prog: str) -> int:
     if args.n < 2 or args.batch_size < 1:
         parser.error("--n must be at least 2 and --batch-size at least 1")
 
+    from kickgan import bundled
     from kickgan.io import check_output_file, write_json
     from kickgan.metrics.evaluate import evaluate, format_table
 
     for option, path in (("--json", args.json), ("--log", args.log)):
         if path:
             check_output_file(path, option)  # before the evaluation, not after it
+    if bundled.is_bundled_name(args.gen):
+        args.gen = str(bundled.checkpoint(args.gen))
+        print(f"using the bundled model {Path(args.gen).stem} ({args.gen})", file=sys.stderr)
 
     report = evaluate(
         args.gen,
