@@ -17,7 +17,8 @@ of the best KID among the run's scored checkpoints.
 mean standardised descriptor distance of N generated kicks to the run's val kicks as its
 representation reproduces them) for each N, or with `tvN` against the train and val kicks together,
 or with `Nb` over the descriptors and the 4-8 / 8-16 kHz band levels (`val/desc_bands_w1`, full band
-only), and the table says which kept checkpoint each rule would pick, that checkpoint's test KID, and each
+only), or with `kidN` the KID of N generated kicks against the val kicks in the aisfx-512 embedding
+(`val/kid`, `best_metric: kid`: the score a run with `val_n: N` logs at that step), and the table says which kept checkpoint each rule would pick, that checkpoint's test KID, and each
 rule's mean regret: how well a selection rule tracks the test split. No test kick is used.
 """
 
@@ -57,38 +58,56 @@ def score(run: Path, ckpt: Path, args) -> dict:
 def val_scores(run: Path, ckpt: Path, rules: list[str]) -> dict[str, float]:
     """``{rule: score}`` for ``ckpt``, cached beside its test score. A rule ``N`` is the training's selection
     score (``val/desc_w1``) on N generated kicks against the val kicks; ``tvN`` the same against the train
-    and val kicks together (79 on the open kicks), both as the run's representation reproduces them."""
+    and val kicks together (79 on the open kicks), both as the run's representation reproduces them;
+    ``kidN`` the training's ``val/kid`` on N kicks (``best_metric: kid``)."""
     out = run / "curve" / f"{ckpt.stem}.val.json"
     cached = json.loads(out.read_text()) if out.is_file() else {}
     missing = [rule for rule in rules if rule not in cached]
     if missing:
-        from kickgan.metrics.descriptors import standardised_w1
-        from kickgan.sampler import KickSampler, decode_each
-        from kickgan.train.data import load_training_clips
-        from kickgan.train.validate import UPPER_BANDS, selection_features
-
-        def features(clips):
-            return selection_features(clips, sr)
+        from kickgan.sampler import KickSampler
 
         sampler = KickSampler.from_checkpoint(ckpt)
-        cfg, rep = sampler.cfg, sampler.rep
-        sr = cfg.representation.sr
-        train, val = load_training_clips(cfg.data, sr, cfg.representation.length)
-
-        def reproduced(clips):
-            with torch.no_grad():
-                return features(decode_each(rep, rep.encode(torch.from_numpy(clips)[:, None])).squeeze(1).float().numpy())
-
-        refs = {"": reproduced(val)}
-        if any(rule.startswith("tv") for rule in missing):
-            refs["tv"] = np.concatenate([reproduced(train), refs[""]])
-        n_desc = refs[""].shape[1] - len(UPPER_BANDS)
-        for rule in missing:
-            prefix, n, bands = parse_rule(rule)
-            w1 = standardised_w1(features(sampler.generate(list(range(n)))), refs[prefix])
-            cached[rule] = float(np.nanmean(w1 if bands else w1[:n_desc]))
+        desc_rules = [rule for rule in missing if not rule.startswith("kid")]
+        cached.update(descriptor_scores(sampler, desc_rules) if desc_rules else {})
+        for rule in (rule for rule in missing if rule.startswith("kid")):
+            cached[rule] = kid_score(sampler, int(rule[3:]))
         out.write_text(json.dumps(cached))
     return {rule: cached[rule] for rule in rules}
+
+
+def kid_score(sampler, n: int) -> float:
+    """The training's ``val/kid`` with ``val_n: n``: KID of the kicks of seeds ``0..n-1`` against the val kicks."""
+    from kickgan.train.validate import checkpoint_validator
+
+    return checkpoint_validator(sampler, kid=True)(None, sampler.generate(list(range(n))))["val/kid"]
+
+
+def descriptor_scores(sampler, rules: list[str]) -> dict[str, float]:
+    """``{rule: score}`` for the descriptor rules (``N``, ``tvN``, ``Nb``) on ``sampler``'s checkpoint."""
+    from kickgan.metrics.descriptors import standardised_w1
+    from kickgan.sampler import decode_each
+    from kickgan.train.data import load_training_clips
+    from kickgan.train.validate import UPPER_BANDS, selection_features
+
+    cfg, rep = sampler.cfg, sampler.rep
+    sr = cfg.representation.sr
+    train, val = load_training_clips(cfg.data, sr, cfg.representation.length)
+
+    def reproduced(clips):
+        with torch.no_grad():
+            waves = decode_each(rep, rep.encode(torch.from_numpy(clips)[:, None])).squeeze(1).float().numpy()
+        return selection_features(waves, sr)
+
+    refs = {"": reproduced(val)}
+    if any(rule.startswith("tv") for rule in rules):
+        refs["tv"] = np.concatenate([reproduced(train), refs[""]])
+    n_desc = refs[""].shape[1] - len(UPPER_BANDS)
+    scores = {}
+    for rule in rules:
+        prefix, n, bands = parse_rule(rule)
+        w1 = standardised_w1(selection_features(sampler.generate(list(range(n))), sr), refs[prefix])
+        scores[rule] = float(np.nanmean(w1 if bands else w1[:n_desc]))
+    return scores
 
 
 def run_curve(run: Path, args) -> dict:
@@ -132,6 +151,8 @@ def parse_rule(rule: str) -> tuple[str, int, bool]:
 
 
 def rule_name(rule: str) -> str:
+    if rule.startswith("kid"):
+        return f"KID of {rule[3:]} kicks vs val"
     prefix, n, bands = parse_rule(rule)
     return f"{n} kicks vs {'train+val' if prefix else 'val'}{' with bands' if bands else ''}"
 
@@ -192,7 +213,7 @@ def main() -> None:
     parser.add_argument("--markdown", action="store_true", help="print the selection table")
     parser.add_argument("--val-n", type=lambda text: [n.strip() for n in text.split(",")], default=[],
                         help="also replay selection rules on each kept checkpoint: N kicks against the val kicks, "
-                             "tvN against the train and val kicks, e.g. 16,64,tv256")
+                             "tvN against the train and val kicks, kidN: KID of N kicks vs val; e.g. 16,64,kid64")
     args = parser.parse_args()
     curves = {run.name: run_curve(run, args) for run in args.runs}
     if args.figure:

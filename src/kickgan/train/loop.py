@@ -12,6 +12,7 @@ weight stops the run before it touches the weights or a checkpoint.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import time
@@ -53,9 +54,10 @@ def train(
     (default: the next numbered folder under ``runs/``). Raises ``KickganError`` for bad input and
     :class:`~kickgan.train.guards.NonFiniteError` when training diverges.
     """
+    cfg = dataclasses.replace(cfg, data=data) if data else cfg  # checkpoints record the data they saw
     info = init_distributed(cfg.device)
     try:
-        run_dir = _train(cfg, data or cfg.data, out, resume, info, progress)
+        run_dir = _train(cfg, cfg.data, out, resume, info, progress)
         wait_for_every_rank(info)  # no process leaves the group while another still writes or reduces
         return run_dir
     finally:
@@ -87,7 +89,8 @@ def _train(cfg, data, out, resume, info: Dist, progress: bool) -> Path | None:
         run_dir = Path(resume) if resume else create_run_dir(None if out is None else Path(out), cfg.name)
         write_options(run_dir, cfg, data, info.world)
     log = RunLog(run_dir)
-    validator = Validator(rep, val_specs.to(info.device), train_specs, cfg.representation.sr)
+    validator = Validator(rep, val_specs.to(info.device), train_specs, cfg.representation.sr,
+                          kid=cfg.best_metric == "kid")
     loop = _Loop(cfg, info, rep, trainer, log, run_dir, validator)
     if state is not None:
         loop.restore(state)
@@ -209,7 +212,7 @@ class _Loop:
             self.log.previews(step, grid, waves, sr, self.seeds)
             measures = self.validator(self.trainer.critic, scored)
         key = {"descriptors": "val/desc_w1", "descriptors+bands": "val/desc_bands_w1",
-               "spectral": "val/spectral"}.get(self.cfg.best_metric)
+               "spectral": "val/spectral", "kid": "val/kid"}.get(self.cfg.best_metric)
         value = measures.get(key, float("nan")) if key else float("nan")
         # saturated bins decode absurdly loud kicks that the peak-normalised descriptors cannot see
         if value < self.best["value"] and not health["preview/loud"]:  # False for NaN
