@@ -59,20 +59,26 @@ def val_scores(run: Path, ckpt: Path, rules: list[str]) -> dict[str, float]:
     """``{rule: score}`` for ``ckpt``, cached beside its test score. A rule ``N`` is the training's selection
     score (``val/desc_w1``) on N generated kicks against the val kicks; ``tvN`` the same against the train
     and val kicks together (79 on the open kicks), both as the run's representation reproduces them;
-    ``kidN`` the training's ``val/kid`` on N kicks (``best_metric: kid``)."""
+    ``kidN`` the training's ``val/kid`` on N kicks (``best_metric: kid``). As in training, a checkpoint
+    whose N kicks peak above the loud guard's limit is never picked (its score is infinite)."""
+    from kickgan.train.guards import LOUD_PEAK
+
     out = run / "curve" / f"{ckpt.stem}.val.json"
     cached = json.loads(out.read_text()) if out.is_file() else {}
+    peaks = {f"peak{parse_rule(rule)[1]}" for rule in rules}
     missing = [rule for rule in rules if rule not in cached]
-    if missing:
+    if missing or peaks - set(cached):
         from kickgan.sampler import KickSampler
 
         sampler = KickSampler.from_checkpoint(ckpt)
+        for peak in peaks - set(cached):
+            cached[peak] = float(np.abs(sampler.generate(list(range(int(peak[4:]))))).max())
         desc_rules = [rule for rule in missing if not rule.startswith("kid")]
         cached.update(descriptor_scores(sampler, desc_rules) if desc_rules else {})
         for rule in (rule for rule in missing if rule.startswith("kid")):
             cached[rule] = kid_score(sampler, int(rule[3:]))
         out.write_text(json.dumps(cached))
-    return {rule: cached[rule] for rule in rules}
+    return {rule: cached[rule] if cached[f"peak{parse_rule(rule)[1]}"] <= LOUD_PEAK else float("inf") for rule in rules}
 
 
 def kid_score(sampler, n: int) -> float:
@@ -144,16 +150,19 @@ def selections(curves: dict[str, dict], rules: list[str]) -> str:
 
 
 def parse_rule(rule: str) -> tuple[str, int, bool]:
-    """``"tv256"`` -> ``("tv", 256, False)``; ``"64b"`` -> ``("", 64, True)``: reference, kicks, with the bands."""
+    """``"tv256"`` -> ``("tv", 256, False)``; ``"64b"`` -> ``("", 64, True)``; ``"kid64"`` -> ``("kid", 64, False)``:
+    reference, kicks, with the bands."""
+    if rule.startswith("kid"):
+        return "kid", int(rule[3:]), False
     bands = rule.endswith("b")
     core = rule[:-1] if bands else rule
     return ("tv", int(core[2:]), bands) if core.startswith("tv") else ("", int(core), bands)
 
 
 def rule_name(rule: str) -> str:
-    if rule.startswith("kid"):
-        return f"KID of {rule[3:]} kicks vs val"
     prefix, n, bands = parse_rule(rule)
+    if prefix == "kid":
+        return f"KID of {n} kicks vs val"
     return f"{n} kicks vs {'train+val' if prefix else 'val'}{' with bands' if bands else ''}"
 
 
