@@ -149,6 +149,33 @@ def selections(curves: dict[str, dict], rules: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def recipes(curves: dict[str, dict], rules: list[str]) -> str:
+    """Per row (runs named ``ROW-sN``) and selection (``best.pt`` as the runs chose it, then each rule):
+    mean ± sd over the seeds of the selected checkpoints' test KID, descriptor distance, memorisation
+    ratio and validity: a recipe is a row's training with a selection rule, so this is its table."""
+    def pick(c: dict, rule: str | None) -> dict:
+        if rule is None:
+            return c["best"][1]
+        step = min(c["val"], key=lambda p: p[1][rule])[0]
+        return dict(c["points"])[step]
+
+    rows: dict[str, list[dict]] = {}
+    for name, c in curves.items():
+        rows.setdefault(name.rsplit("-s", 1)[0], []).append(c)
+    cols = (("kid/aisfx-512", "KID"), ("desc/w1_mean", "descriptor distance"),
+            ("mem/nn_ratio_median/aisfx-512", "memorisation"), ("valid/ok", "validity"))
+    lines = ["| row | selection | seeds | " + " | ".join(label for _, label in cols) + " |", "|" + " --- |" * (3 + len(cols))]
+    for row, cs in rows.items():
+        for rule in [None, *rules]:
+            if rule is None and not all("best" in c for c in cs):
+                continue
+            picked = [pick(c, rule) for c in cs]
+            cells = [f"{np.mean([p[k] for p in picked]):.3g} ± {np.std([p[k] for p in picked], ddof=1) if len(picked) > 1 else 0:.2g}"
+                     for k, _ in cols]
+            lines.append(f"| {row} | {'best.pt' if rule is None else rule_name(rule)} | {len(cs)} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def parse_rule(rule: str) -> tuple[str, int, bool]:
     """``"tv256"`` -> ``("tv", 256, False)``; ``"64b"`` -> ``("", 64, True)``; ``"kid64"`` -> ``("kid", 64, False)``:
     reference, kicks, with the bands."""
@@ -231,6 +258,7 @@ def main() -> None:
         print(markdown(curves))
         if args.val_n:
             print(selections(curves, args.val_n))
+            print(recipes(curves, args.val_n))
 
 
 if __name__ == "__main__":
