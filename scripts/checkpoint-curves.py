@@ -18,7 +18,8 @@ mean standardised descriptor distance of N generated kicks to the run's val kick
 representation reproduces them) for each N, or with `tvN` against the train and val kicks together,
 or with `Nb` over the descriptors and the 4-8 / 8-16 kHz band levels (`val/desc_bands_w1`, full band
 only), or with `kidN` the KID of N generated kicks against the val kicks in the aisfx-512 embedding
-(`val/kid`, `best_metric: kid`: the score a run with `val_n: N` logs at that step), and the table says which kept checkpoint each rule would pick, that checkpoint's test KID, and each
+(`val/kid`, `best_metric: kid`: the score a run with `val_n: N` logs at that step), or with `kdN` its
+product with the descriptor score (`val/kid_desc`, `best_metric: kid+descriptors`), and the table says which kept checkpoint each rule would pick, that checkpoint's test KID, and each
 rule's mean regret: how well a selection rule tracks the test split. No test kick is used.
 """
 
@@ -59,14 +60,16 @@ def val_scores(run: Path, ckpt: Path, rules: list[str]) -> dict[str, float]:
     """``{rule: score}`` for ``ckpt``, cached beside its test score. A rule ``N`` is the training's selection
     score (``val/desc_w1``) on N generated kicks against the val kicks; ``tvN`` the same against the train
     and val kicks together (79 on the open kicks), both as the run's representation reproduces them;
-    ``kidN`` the training's ``val/kid`` on N kicks (``best_metric: kid``). As in training, a checkpoint
+    ``kidN`` the training's ``val/kid`` on N kicks (``best_metric: kid``), ``kdN`` its ``val/kid_desc``
+    (``best_metric: kid+descriptors``). As in training, a checkpoint
     whose N kicks peak above the loud guard's limit is never picked (its score is infinite)."""
     from kickgan.train.guards import LOUD_PEAK
 
     out = run / "curve" / f"{ckpt.stem}.val.json"
     cached = json.loads(out.read_text()) if out.is_file() else {}
     peaks = {f"peak{parse_rule(rule)[1]}" for rule in rules}
-    missing = [rule for rule in rules if rule not in cached]
+    parts = [part for rule in rules if rule.startswith("kd") for part in (f"kid{rule[2:]}", rule[2:])]
+    missing = [rule for rule in dict.fromkeys(rules + parts) if rule not in cached and not rule.startswith("kd")]
     if missing or peaks - set(cached):
         from kickgan.sampler import KickSampler
 
@@ -78,7 +81,14 @@ def val_scores(run: Path, ckpt: Path, rules: list[str]) -> dict[str, float]:
         for rule in (rule for rule in missing if rule.startswith("kid")):
             cached[rule] = kid_score(sampler, int(rule[3:]))
         out.write_text(json.dumps(cached))
-    return {rule: cached[rule] if cached[f"peak{parse_rule(rule)[1]}"] <= LOUD_PEAK else float("inf") for rule in rules}
+    scores = {rule: combined(rule, cached) if rule.startswith("kd") else cached[rule] for rule in rules}
+    return {rule: v if cached[f"peak{parse_rule(rule)[1]}"] <= LOUD_PEAK else float("inf") for rule, v in scores.items()}
+
+
+def combined(rule: str, cached: dict) -> float:
+    """``kdN``: the training's ``val/kid_desc`` (``best_metric: kid+descriptors``), from the rules ``kidN`` and ``N``."""
+    n = rule[2:]
+    return max(cached[f"kid{n}"], 0.0) * cached[n]
 
 
 def kid_score(sampler, n: int) -> float:
@@ -181,6 +191,8 @@ def parse_rule(rule: str) -> tuple[str, int, bool]:
     reference, kicks, with the bands."""
     if rule.startswith("kid"):
         return "kid", int(rule[3:]), False
+    if rule.startswith("kd"):
+        return "kd", int(rule[2:]), False
     bands = rule.endswith("b")
     core = rule[:-1] if bands else rule
     return ("tv", int(core[2:]), bands) if core.startswith("tv") else ("", int(core), bands)
@@ -188,8 +200,8 @@ def parse_rule(rule: str) -> tuple[str, int, bool]:
 
 def rule_name(rule: str) -> str:
     prefix, n, bands = parse_rule(rule)
-    if prefix == "kid":
-        return f"KID of {n} kicks vs val"
+    if prefix in ("kid", "kd"):
+        return f"KID{' x descriptors' if prefix == 'kd' else ''} of {n} kicks vs val"
     return f"{n} kicks vs {'train+val' if prefix else 'val'}{' with bands' if bands else ''}"
 
 
@@ -249,7 +261,8 @@ def main() -> None:
     parser.add_argument("--markdown", action="store_true", help="print the selection table")
     parser.add_argument("--val-n", type=lambda text: [n.strip() for n in text.split(",")], default=[],
                         help="also replay selection rules on each kept checkpoint: N kicks against the val kicks, "
-                             "tvN against the train and val kicks, kidN: KID of N kicks vs val; e.g. 16,64,kid64")
+                             "tvN against the train and val kicks, kidN: KID of N kicks vs val, kdN: KID x descriptors; "
+                             "e.g. 16,64,kid64,kd64")
     args = parser.parse_args()
     curves = {run.name: run_curve(run, args) for run in args.runs}
     if args.figure:

@@ -54,3 +54,16 @@ def test_kid_selection_keeps_the_lowest_val_kid_and_a_kept_checkpoint_replays_it
     assert sampler.cfg.data == "synth:24"  # the data the run trained on, not the config file's
     replayed = checkpoint_validator(sampler, kid=True)(None, sampler.generate(list(range(6))))["val/kid"]
     assert replayed == pytest.approx(logged[4], rel=1e-3)
+
+
+def test_kid_and_descriptors_selection_keeps_the_lowest_product(tmp_path):
+    cfg = load_config(TINY, ["steps=3", "ckpt_every=3", "preview_every=1", "best_metric=kid+descriptors", "val_n=6",
+                             "device=cpu"])
+    run = train(cfg, out=tmp_path / "run", progress=False)
+    records = [json.loads(line) for line in (run / "stats.jsonl").read_text().splitlines()]
+    scored = {r["step"]: r for r in records if "val/kid_desc" in r}
+    for r in scored.values():
+        assert r["val/kid_desc"] == pytest.approx(max(r["val/kid"], 0.0) * r["val/desc_w1"])
+    lowest = min(scored, key=lambda step: scored[step]["val/kid_desc"])
+    best = load_checkpoint(run / "checkpoints" / "best.pt")["best"]
+    assert best == {"metric": "kid+descriptors", "value": scored[lowest]["val/kid_desc"], "step": lowest}

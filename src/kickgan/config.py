@@ -30,7 +30,7 @@ from kickgan.models.family import FAMILIES, SECTIONS, ModelFamily, family_of
 from kickgan.models.precision import PRECISIONS
 from kickgan.spectral import SpecConfig
 
-BEST_METRICS = ("none", "descriptors", "descriptors+bands", "spectral", "kid")
+BEST_METRICS = ("none", "descriptors", "descriptors+bands", "spectral", "kid", "kid+descriptors")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 BUDGET_CLOCKS = ("wall", "cpu")
 LR_DECAYS = ("none", "linear", "cosine")
@@ -57,7 +57,7 @@ class TrainConfig:
     preview_every: int = 500  # preview bank, validation and best checkpoint every this many steps
     preview_n: int = 16  # preview seeds 0 .. preview_n-1
     val_n: int = 0  # kicks (seeds 0 .. val_n-1) scored against the val split at each preview; 0 = the previews
-    best_metric: str = "descriptors"  # none | descriptors | descriptors+bands | spectral | kid: previews vs the val split
+    best_metric: str = "descriptors"  # none | descriptors | descriptors+bands | spectral | kid | kid+descriptors: vs the val split
     seed: int = 0
     device: str = "auto"  # auto | cpu | cuda | mps
     deterministic: bool = False  # torch.use_deterministic_algorithms: exact resume, slower

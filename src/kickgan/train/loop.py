@@ -90,7 +90,7 @@ def _train(cfg, data, out, resume, info: Dist, progress: bool) -> Path | None:
         write_options(run_dir, cfg, data, info.world)
     log = RunLog(run_dir)
     validator = Validator(rep, val_specs.to(info.device), train_specs, cfg.representation.sr,
-                          kid=cfg.best_metric == "kid")
+                          kid=cfg.best_metric in ("kid", "kid+descriptors"))
     loop = _Loop(cfg, info, rep, trainer, log, run_dir, validator)
     if state is not None:
         loop.restore(state)
@@ -212,7 +212,8 @@ class _Loop:
             self.log.previews(step, grid, waves, sr, self.seeds)
             measures = self.validator(self.trainer.critic, scored)
         key = {"descriptors": "val/desc_w1", "descriptors+bands": "val/desc_bands_w1",
-               "spectral": "val/spectral", "kid": "val/kid"}.get(self.cfg.best_metric)
+               "spectral": "val/spectral", "kid": "val/kid",
+               "kid+descriptors": "val/kid_desc"}.get(self.cfg.best_metric)
         value = measures.get(key, float("nan")) if key else float("nan")
         # saturated bins decode absurdly loud kicks that the peak-normalised descriptors cannot see
         if value < self.best["value"] and not health["preview/loud"]:  # False for NaN

@@ -10,8 +10,10 @@ At a rate that holds the 8-16 kHz band, ``val/desc_bands_w1`` is the same mean o
 descriptors and the 4-8 and 8-16 kHz band levels (dB of the kick's energy): the score that
 lets a full-band model's selection see its upper bands, which no descriptor above does.
 With ``kid``, ``val/kid`` is the KID of the previews against the val kicks in the evaluation's
-aisfx-512 embedding (:func:`embedding_kid`): the selection that tracks the test kits best
-(docs/training.md, "Which selection rule tracks the test split").
+aisfx-512 embedding (:func:`embedding_kid`): the selection that tracks the test kits' KID best,
+and ``val/kid_desc`` its product with ``val/desc_w1`` (KID floored at 0): a selection on both, the
+two scores a recipe is judged by, with no scale to choose (docs/training.md, "Which selection rule
+tracks the test split").
 """
 
 from __future__ import annotations
@@ -96,6 +98,7 @@ class Validator:
             out["val/desc_bands_w1"] = _nanmean(w1)
         if self.val_emb is not None and len(waves) > 1:
             out["val/kid"] = embedding_kid(waves, self.val_emb, self.sr)
+            out["val/kid_desc"] = max(out["val/kid"], 0.0) * out["val/desc_w1"]
         return out
 
 
