@@ -58,28 +58,23 @@ def score(run: Path, ckpt: Path, args) -> dict:
 
 def val_scores(run: Path, ckpt: Path, rules: list[str]) -> dict[str, float]:
     """``{rule: score}`` for ``ckpt``, cached beside its test score. A rule ``N`` is the training's selection
-    score (``val/desc_w1``) on N generated kicks against the val kicks; ``tvN`` the same against the train
-    and val kicks together (79 on the open kicks), both as the run's representation reproduces them;
-    ``kidN`` the training's ``val/kid`` on N kicks (``best_metric: kid``), ``kdN`` its ``val/kid_desc``
-    (``best_metric: kid+descriptors``). As in training, a checkpoint
-    whose N kicks peak above the loud guard's limit is never picked (its score is infinite)."""
+    score (``val/desc_w1``) on N generated kicks against the val kicks; ``Nb`` the same with the upper bands
+    (``val/desc_bands_w1``); ``tvN`` the descriptor score against the train and val kicks together (79 on the
+    open kicks), all as the run's representation reproduces them; ``kidN`` the training's ``val/kid`` on N
+    kicks (``best_metric: kid``), ``kdN`` its ``val/kid_desc`` (``best_metric: kid+descriptors``). The N kicks
+    are generated once for every rule on them. As in training, a checkpoint whose N kicks peak above the
+    loud guard's limit is never picked (its score is infinite)."""
     from kickgan.train.guards import LOUD_PEAK
 
     out = run / "curve" / f"{ckpt.stem}.val.json"
     cached = json.loads(out.read_text()) if out.is_file() else {}
-    peaks = {f"peak{parse_rule(rule)[1]}" for rule in rules}
     parts = [part for rule in rules if rule.startswith("kd") for part in (f"kid{rule[2:]}", rule[2:])]
-    missing = [rule for rule in dict.fromkeys(rules + parts) if rule not in cached and not rule.startswith("kd")]
-    if missing or peaks - set(cached):
-        from kickgan.sampler import KickSampler
-
-        sampler = KickSampler.from_checkpoint(ckpt)
-        for peak in peaks - set(cached):
-            cached[peak] = float(np.abs(sampler.generate(list(range(int(peak[4:]))))).max())
-        desc_rules = [rule for rule in missing if not rule.startswith("kid")]
-        cached.update(descriptor_scores(sampler, desc_rules) if desc_rules else {})
-        for rule in (rule for rule in missing if rule.startswith("kid")):
-            cached[rule] = kid_score(sampler, int(rule[3:]))
+    needed = [rule for rule in dict.fromkeys(rules + parts) if not rule.startswith("kd")]
+    missing = [rule for rule in needed if rule not in cached]
+    sizes = {parse_rule(rule)[1] for rule in rules}
+    if missing or any(f"peak{n}" not in cached for n in sizes):
+        cached.update(scored_rules(ckpt, sorted(sizes), missing))
+        out.parent.mkdir(exist_ok=True)
         out.write_text(json.dumps(cached))
     scores = {rule: combined(rule, cached) if rule.startswith("kd") else cached[rule] for rule in rules}
     return {rule: v if cached[f"peak{parse_rule(rule)[1]}"] <= LOUD_PEAK else float("inf") for rule, v in scores.items()}
@@ -91,39 +86,54 @@ def combined(rule: str, cached: dict) -> float:
     return max(cached[f"kid{n}"], 0.0) * cached[n]
 
 
-def kid_score(sampler, n: int) -> float:
-    """The training's ``val/kid`` with ``val_n: n``: KID of the kicks of seeds ``0..n-1`` against the val kicks."""
+def scored_rules(ckpt: Path, sizes: list[int], rules: list[str]) -> dict[str, float]:
+    """``{"peakN": ..., rule: score}``: for each N in ``sizes``, the kicks of seeds ``0..N-1`` generated once,
+    their peak, and the ``rules`` on N kicks, scored by the run's own validator (``checkpoint_validator``)
+    or, for ``tvN``, against the train and val kicks."""
+    from kickgan.sampler import KickSampler
     from kickgan.train.validate import checkpoint_validator
 
-    return checkpoint_validator(sampler, kid=True)(None, sampler.generate(list(range(n))))["val/kid"]
+    sampler = KickSampler.from_checkpoint(ckpt)
+    validator = checkpoint_validator(sampler, kid=any(rule.startswith("kid") for rule in rules))
+    keys = {"": "val/desc_w1", "b": "val/desc_bands_w1", "kid": "val/kid"}
+    tv_ref = train_val_features(sampler, validator) if any(rule.startswith("tv") for rule in rules) else None
+    scores = {}
+    for n in sizes:
+        waves = sampler.generate(list(range(n)))
+        scores[f"peak{n}"] = float(np.abs(waves).max())
+        on_n = [rule for rule in rules if parse_rule(rule)[1] == n]
+        measures = validator(None, waves) if any(not rule.startswith("tv") for rule in on_n) else {}
+        for rule in on_n:
+            prefix, _, bands = parse_rule(rule)
+            if prefix == "tv":
+                scores[rule] = train_val_score(waves, validator.sr, tv_ref, bands)
+            else:
+                scores[rule] = measures.get(keys["b" if bands else prefix], float("nan"))
+    return scores
 
 
-def descriptor_scores(sampler, rules: list[str]) -> dict[str, float]:
-    """``{rule: score}`` for the descriptor rules (``N``, ``tvN``, ``Nb``) on ``sampler``'s checkpoint."""
-    from kickgan.metrics.descriptors import standardised_w1
+def train_val_features(sampler, validator) -> np.ndarray:
+    """The selection features (descriptors and upper bands) of the run's train and val kicks, as its
+    representation reproduces them: the reference of the ``tvN`` rules."""
     from kickgan.sampler import decode_each
     from kickgan.train.data import load_training_clips
-    from kickgan.train.validate import UPPER_BANDS, selection_features
+    from kickgan.train.validate import selection_features
 
     cfg, rep = sampler.cfg, sampler.rep
-    sr = cfg.representation.sr
-    train, val = load_training_clips(cfg.data, sr, cfg.representation.length)
+    train, _ = load_training_clips(cfg.data, validator.sr, cfg.representation.length)
+    with torch.no_grad():
+        waves = decode_each(rep, rep.encode(torch.from_numpy(train)[:, None])).squeeze(1).float().numpy()
+    return np.concatenate([selection_features(waves, validator.sr), selection_features(validator.val_clips, validator.sr)])
 
-    def reproduced(clips):
-        with torch.no_grad():
-            waves = decode_each(rep, rep.encode(torch.from_numpy(clips)[:, None])).squeeze(1).float().numpy()
-        return selection_features(waves, sr)
 
-    refs = {"": reproduced(val)}
-    if any(rule.startswith("tv") for rule in rules):
-        refs["tv"] = np.concatenate([reproduced(train), refs[""]])
-    n_desc = refs[""].shape[1] - len(UPPER_BANDS)
-    scores = {}
-    for rule in rules:
-        prefix, n, bands = parse_rule(rule)
-        w1 = standardised_w1(selection_features(sampler.generate(list(range(n))), sr), refs[prefix])
-        scores[rule] = float(np.nanmean(w1 if bands else w1[:n_desc]))
-    return scores
+def train_val_score(waves: np.ndarray, sr: int, reference: np.ndarray, bands: bool) -> float:
+    """Mean standardised W1 of ``waves``' selection features to ``reference`` (descriptors, or with the bands)."""
+    from kickgan.audio.descriptors import NAMES
+    from kickgan.metrics.descriptors import standardised_w1
+    from kickgan.train.validate import selection_features
+
+    w1 = standardised_w1(selection_features(waves, sr), reference)
+    return float(np.nanmean(w1 if bands else w1[: len(NAMES)]))
 
 
 def run_curve(run: Path, args) -> dict:
