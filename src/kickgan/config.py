@@ -70,11 +70,12 @@ class TrainConfig:
     lr_decay_final: float = 0.1  # ... to this multiple of their initial value at its end
     pitch_shifts: tuple[float, ...] = ()  # also train on every train kick resampled by these semitones
     init_from: str = ""  # a checkpoint whose networks' weights a new run starts from (fine-tuning); "" = none
+    restarts: int = 1  # train this many times from fresh weights, each 1/restarts of the budget; best.pt the best of all
 
     def __post_init__(self) -> None:
         if not self.name or not all(c.isalnum() or c in "-_." for c in self.name):
             raise ParameterError(f"name: must be letters, digits, '-', '_' or '.' (got {self.name!r})")
-        for key in ("batch_size", "steps", "ckpt_every", "preview_every", "preview_n"):
+        for key in ("batch_size", "steps", "ckpt_every", "preview_every", "preview_n", "restarts"):
             at_least(key, getattr(self, key), 1)
         at_least("keep_every", self.keep_every, 0)
         at_least("val_n", self.val_n, 0)

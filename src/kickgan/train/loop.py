@@ -7,7 +7,9 @@ one EMA update (:class:`kickgan.train.trainer.Trainer`, the GAN family's solver,
 preview bank (WAVs + PNG grid), its health check, the validation measures and the
 ``best`` checkpoint. Every ``ckpt_every`` steps, at the end, on Ctrl+C and when the
 time budget is spent: ``checkpoints/latest.pt``. A non-finite loss, gradient or
-weight stops the run before it touches the weights or a checkpoint.
+weight stops the run before it touches the weights or a checkpoint. With ``restarts``, the
+solver is rebuilt from fresh weights when each share of the budget is spent
+(:mod:`kickgan.train.restarts`); steps, logs and checkpoints run on.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from kickgan.train.data import batch_indices, load_training_clips, with_pitch_sh
 from kickgan.train.distributed import Dist, any_rank, close_distributed, init_distributed, wait_for_every_rank
 from kickgan.train.guards import NonFiniteError, check_finite_weights, health_warnings, preview_health
 from kickgan.train.previews import render_previews, write_preview_bank
+from kickgan.train.restarts import Segment, segment_config
 from kickgan.train.runs import create_run_dir, write_options
 from kickgan.train.schedule import follow_schedule
 from kickgan.train.solvers import make_solver
@@ -82,7 +85,9 @@ def _train(cfg, data, out, resume, info: Dist, progress: bool) -> Path | None:
     else:
         rep.load_state_dict(state["representation"])
     train_specs, val_specs = _encode(rep, train_clips), _encode(rep, val_clips)
-    trainer = make_solver(cfg, tuple(rep.shape), info, train_specs)  # the model family's solver
+
+    def new_solver(segment_cfg: TrainConfig):  # the model family's solver, for the run or one of its restarts
+        return make_solver(segment_cfg, tuple(rep.shape), info, train_specs)
 
     run_dir = None
     if info.is_main:
@@ -91,11 +96,11 @@ def _train(cfg, data, out, resume, info: Dist, progress: bool) -> Path | None:
     log = RunLog(run_dir)
     validator = Validator(rep, val_specs.to(info.device), train_specs, cfg.representation.sr,
                           kid=cfg.best_metric in ("kid", "kid+descriptors"))
-    loop = _Loop(cfg, info, rep, trainer, log, run_dir, validator)
+    loop = _Loop(cfg, info, rep, new_solver, log, run_dir, validator)
     if state is not None:
         loop.restore(state)
     elif cfg.init_from:
-        start_from_weights(trainer, cfg.init_from)
+        start_from_weights(loop.trainer, cfg.init_from)
         log.message(f"started from the weights of {cfg.init_from}")
     log.message(f"training {cfg.name} on {data}: {len(train_clips)} train / {len(val_clips)} val kicks, "
                 f"shape {tuple(rep.shape)}, device {info.device}, {info.world} process(es), run {run_dir}")
@@ -124,11 +129,14 @@ def start_from_weights(solver, path: str | Path) -> None:
 
 
 class _Loop:
-    """The state of the loop around the trainer: logging, previews, checkpoints, budget."""
+    """The state of the loop around the trainer: logging, previews, checkpoints, budget, restarts.
+    ``new_solver(segment_cfg)`` builds the solver of the run (or of one of its restarts)."""
 
-    def __init__(self, cfg, info, rep, trainer, log, run_dir, validator):
-        self.cfg, self.info, self.rep, self.trainer, self.log = cfg, info, rep, trainer, log
+    def __init__(self, cfg, info, rep, new_solver, log, run_dir, validator):
+        self.cfg, self.info, self.rep, self.new_solver, self.log = cfg, info, rep, new_solver, log
         self.run_dir, self.validator = run_dir, validator
+        self.segment, self.segment_cfg = Segment(), segment_config(cfg, 0)
+        self.trainer = new_solver(self.segment_cfg)
         self.best = {"metric": cfg.best_metric, "value": float("inf"), "step": 0}
         self.seeds = list(range(cfg.preview_n))
         # the previews are the first preview_n of the kicks the validation scores
@@ -136,34 +144,57 @@ class _Loop:
         self.train_seconds = 0.0
         self.last_good: tuple[Path, int] | None = None
 
+    @property
+    def step(self) -> int:
+        """The run's step: the solver's own (since its restart) plus the step its restart began at."""
+        return self.segment.step + self.trainer.step
+
     def restore(self, state: dict) -> None:
-        """Continue from a checkpoint: weights, optimisers, RNG, best score, time spent."""
+        """Continue from a checkpoint: restart, weights, optimisers, RNG, best score, time spent."""
+        self.segment = Segment.from_state(state.get("segment"))
+        if self.segment.index:
+            self.segment_cfg = segment_config(self.cfg, self.segment.index)
+            self.trainer = self.new_solver(self.segment_cfg)
         self.trainer.load_state_dict(state)
+        self.trainer.step = int(state["step"]) - self.segment.step  # the checkpoint holds the run's step
         self.best = state.get("best", self.best)
         self.train_seconds = float(state.get("train_seconds", 0.0))
         if self.run_dir is not None:
-            self.last_good = (self.run_dir / "checkpoints" / "latest.pt", self.trainer.step)
-        self.log.truncate(self.trainer.step)
-        self.log.message(f"resumed {self.run_dir} at step {self.trainer.step}")
+            self.last_good = (self.run_dir / "checkpoints" / "latest.pt", self.step)
+        self.log.truncate(self.step)
+        self.log.message(f"resumed {self.run_dir} at step {self.step}")
+
+    def _restart(self) -> None:
+        """Start the next segment of a run with ``restarts``: fresh networks and optimisers, its own seed."""
+        index = self.segment.index + 1
+        self.segment = Segment(index, self.step, self.train_seconds)
+        self.segment_cfg = segment_config(self.cfg, index)
+        self.trainer = self.new_solver(self.segment_cfg)
+        if self.cfg.init_from:
+            start_from_weights(self.trainer, self.cfg.init_from)
+        self.log.message(f"step {self.step}: restart {index + 1} of {self.cfg.restarts} from fresh weights "
+                         f"(seed {self.segment_cfg.seed})")
 
     def run(self, specs: torch.Tensor, interrupted: dict, progress: bool) -> None:
-        cfg, trainer = self.cfg, self.trainer
+        cfg = self.cfg
         per_rank = cfg.batch_size // self.info.world
-        bar = tqdm(total=cfg.steps, initial=trainer.step, unit="step", dynamic_ncols=True,
+        bar = tqdm(total=cfg.steps, initial=self.step, unit="step", dynamic_ncols=True,
                    disable=not (progress and self.info.is_main))
         budget = cfg.time_budget_minutes * 60
         clock = time.process_time if cfg.budget_clock == "cpu" else time.perf_counter
         specs = specs.to(self.info.device)  # resident: each batch is a gather on the device, no upload
         try:
-            while trainer.step < cfg.steps:
-                start, start_clock = time.perf_counter(), clock()
+            while self.step < cfg.steps:
+                if self.segment.over(cfg, self.train_seconds, self.step):
+                    self._restart()
+                start, start_clock, trainer = time.perf_counter(), clock(), self.trainer
                 n = trainer.batches_per_step
-                follow_schedule(trainer, cfg, self.train_seconds, trainer.step)
+                follow_schedule(trainer, self.segment_cfg, self.train_seconds - self.segment.seconds, trainer.step)
                 batches = [specs[batch_indices(len(specs), per_rank, trainer.step * n + k,
-                                               cfg.seed, self.info.rank, self.info.world)]
+                                               self.segment_cfg.seed, self.info.rank, self.info.world)]
                            for k in range(n)]
-                scalars = self.trainer.train_step(batches)
-                step = trainer.step
+                scalars = trainer.train_step(batches)
+                step = self.step
                 scalars["time/step"] = time.perf_counter() - start
                 self.train_seconds += clock() - start_clock
                 if step % cfg.preview_every == 0 and self.info.is_main:
@@ -224,11 +255,12 @@ class _Loop:
     def _save(self, name: str) -> None:
         if not self.info.is_main:
             return
-        step = self.trainer.step
+        step = self.step
         check_finite_weights(step, self.trainer.modules())
         path = self.run_dir / "checkpoints" / name
-        state = {**self.trainer.state_dict(), "representation": self.rep.state_dict(),
-                 "config": self.cfg.to_dict(), "best": self.best, "train_seconds": self.train_seconds}
+        state = {**self.trainer.state_dict(), "step": step, "representation": self.rep.state_dict(),
+                 "config": self.cfg.to_dict(), "best": self.best, "train_seconds": self.train_seconds,
+                 **({"segment": self.segment.state_dict()} if self.cfg.restarts > 1 else {})}
         save_checkpoint(path, state)
         if name == "latest.pt":
             self.last_good = (path, step)
