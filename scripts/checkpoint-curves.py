@@ -17,7 +17,8 @@ of the best KID among the run's scored checkpoints.
 mean standardised descriptor distance of N generated kicks to the run's val kicks as its
 representation reproduces them) for each N, or with `tvN` against the train and val kicks together,
 or with `Nb` over the descriptors and the 4-8 / 8-16 kHz band levels (`val/desc_bands_w1`, full band
-only), or with `kidN` the KID of N generated kicks against the val kicks in the aisfx-512 embedding
+only), or with `rawN` against the val kicks as recorded (not through the representation, as the test split is
+scored), or with `kidN` the KID of N generated kicks against the val kicks in the aisfx-512 embedding
 (`val/kid`, `best_metric: kid`: the score a run with `val_n: N` logs at that step), or with `kdN` its
 product with the descriptor score (`val/kid_desc`, `best_metric: kid+descriptors`), and the table says which kept checkpoint each rule would pick, that checkpoint's test KID, and each
 rule's mean regret: how well a selection rule tracks the test split. No test kick is used.
@@ -97,6 +98,7 @@ def scored_rules(ckpt: Path, sizes: list[int], rules: list[str]) -> dict[str, fl
     validator = checkpoint_validator(sampler, kid=any(rule.startswith("kid") for rule in rules))
     keys = {"": "val/desc_w1", "b": "val/desc_bands_w1", "kid": "val/kid"}
     tv_ref = train_val_features(sampler, validator) if any(rule.startswith("tv") for rule in rules) else None
+    raw_ref = raw_val_features(sampler) if any(rule.startswith("raw") for rule in rules) else None
     scores = {}
     for n in sizes:
         waves = sampler.generate(list(range(n)))
@@ -105,8 +107,8 @@ def scored_rules(ckpt: Path, sizes: list[int], rules: list[str]) -> dict[str, fl
         measures = validator(None, waves) if any(not rule.startswith("tv") for rule in on_n) else {}
         for rule in on_n:
             prefix, _, bands = parse_rule(rule)
-            if prefix == "tv":
-                scores[rule] = train_val_score(waves, validator.sr, tv_ref, bands)
+            if prefix in ("tv", "raw"):
+                scores[rule] = train_val_score(waves, validator.sr, tv_ref if prefix == "tv" else raw_ref, bands)
             else:
                 scores[rule] = measures.get(keys["b" if bands else prefix], float("nan"))
     return scores
@@ -124,6 +126,17 @@ def train_val_features(sampler, validator) -> np.ndarray:
     with torch.no_grad():
         waves = decode_each(rep, rep.encode(torch.from_numpy(train)[:, None])).squeeze(1).float().numpy()
     return np.concatenate([selection_features(waves, validator.sr), selection_features(validator.val_clips, validator.sr)])
+
+
+def raw_val_features(sampler) -> np.ndarray:
+    """The selection features of the run's val kicks as they are (not through the representation): the
+    reference of the ``rawN`` rules, which, like the test split's scores, count what the representation loses."""
+    from kickgan.train.data import load_training_clips
+    from kickgan.train.validate import selection_features
+
+    cfg = sampler.cfg
+    _, val = load_training_clips(cfg.data, cfg.representation.sr, cfg.representation.length)
+    return selection_features(val, cfg.representation.sr)
 
 
 def train_val_score(waves: np.ndarray, sr: int, reference: np.ndarray, bands: bool) -> float:
@@ -203,6 +216,8 @@ def parse_rule(rule: str) -> tuple[str, int, bool]:
         return "kid", int(rule[3:]), False
     if rule.startswith("kd"):
         return "kd", int(rule[2:]), False
+    if rule.startswith("raw"):
+        return "raw", int(rule[3:]), False
     bands = rule.endswith("b")
     core = rule[:-1] if bands else rule
     return ("tv", int(core[2:]), bands) if core.startswith("tv") else ("", int(core), bands)
@@ -212,7 +227,8 @@ def rule_name(rule: str) -> str:
     prefix, n, bands = parse_rule(rule)
     if prefix in ("kid", "kd"):
         return f"KID{' x descriptors' if prefix == 'kd' else ''} of {n} kicks vs val"
-    return f"{n} kicks vs {'train+val' if prefix else 'val'}{' with bands' if bands else ''}"
+    reference = {"tv": "train+val", "raw": "val as recorded"}.get(prefix, "val")
+    return f"{n} kicks vs {reference}{' with bands' if bands else ''}"
 
 
 def within_noise(curve: dict) -> bool | None:
@@ -271,7 +287,7 @@ def main() -> None:
     parser.add_argument("--markdown", action="store_true", help="print the selection table")
     parser.add_argument("--val-n", type=lambda text: [n.strip() for n in text.split(",")], default=[],
                         help="also replay selection rules on each kept checkpoint: N kicks against the val kicks, "
-                             "tvN against the train and val kicks, kidN: KID of N kicks vs val, kdN: KID x descriptors; "
+                             "tvN against the train and val kicks, kidN: KID of N kicks vs val, kdN: KID x descriptors, rawN: N kicks vs the val kicks as recorded; "
                              "e.g. 16,64,kid64,kd64")
     args = parser.parse_args()
     curves = {run.name: run_curve(run, args) for run in args.runs}
