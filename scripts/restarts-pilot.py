@@ -1,0 +1,101 @@
+"""The restarts pilot of issue 14 (docs/training.md, "Restarts"): short runs named ``sS-kK`` (seed S's
+restart K, trained with seed 1000 S + K), each `best.pt` scored on the test split; per seed, the run a
+`restarts` run keeps (the lowest validation score of all its segments' `best.pt`), and the recipe's
+mean ± sd over seeds. A figure plots each run's validation score against its test KID.
+
+    OMP_NUM_THREADS=1 PYTHONPATH=src .venv/bin/python scripts/restarts-pilot.py runs/restarts/s*-k* \
+        --reference data/open_kicks:test --train data/open_kicks:train --n 256 --figure docs/restarts_pilot.png
+
+The test scores are `kickgan evaluate --json` reports cached as RUN/curve/best.json (as
+scripts/checkpoint-curves.py caches them). "desc w/o attack" is the descriptor distance without its
+attack-time term (docs/training.md explains why it is shown).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from scipy.stats import spearmanr
+
+COLUMNS = (("KID", "kid/aisfx-512"), ("desc", "desc/w1_mean"), ("desc w/o attack", None),
+           ("memorisation", "mem/nn_ratio_median/aisfx-512"), ("validity", "valid/ok"))
+
+
+def test_scores(run: Path, args) -> dict:
+    """``{"generated": ..., "real_floor": ..., "copy_train": ...}`` for the run's best.pt, from the cache or `kickgan evaluate`."""
+    out = run / "curve" / "best.json"
+    if not out.is_file():
+        out.parent.mkdir(exist_ok=True)
+        subprocess.run([sys.executable, "-m", "kickgan", "evaluate", str(run / "checkpoints" / "best.pt"),
+                        "--reference", args.reference, "--train", args.train, "--n", str(args.n),
+                        "--metrics", "kid,descriptors,memorisation,validity", "--json", str(out), "-q"],
+                       check=True, stdout=subprocess.DEVNULL)
+    return json.loads(out.read_text())["results"]
+
+
+def row(scores: dict) -> list[float]:
+    without_attack = [v for k, v in scores.items() if k.startswith("desc/w1/") and not k.endswith("/attack_ms")]
+    return [float(np.mean(without_attack)) if key is None else scores[key] for _, key in COLUMNS]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("runs", nargs="+", type=Path)
+    parser.add_argument("--reference", required=True)
+    parser.add_argument("--train", required=True)
+    parser.add_argument("--n", type=int, default=256)
+    parser.add_argument("--figure", type=Path)
+    args = parser.parse_args()
+    seeds: dict[str, list] = {}
+    baselines = {}
+    for run in sorted(args.runs):
+        best = torch.load(run / "checkpoints" / "best.pt", map_location="cpu", weights_only=False)["best"]
+        results = test_scores(run, args)
+        baselines = {k: row(results[k]) for k in ("real_floor", "copy_train")}
+        seeds.setdefault(run.name.split("-k")[0], []).append((run.name, best["step"], best["value"], row(results["generated"])))
+    head = "| run | best.pt step | val score | " + " | ".join(label for label, _ in COLUMNS) + " |"
+    print(head + "\n|" + " --- |" * (3 + len(COLUMNS)))
+    for runs in seeds.values():
+        for name, step, value, cells in runs:
+            print(f"| {name} | {step} | {value:.3g} | " + " | ".join(f"{c:.3g}" for c in cells) + " |")
+    picks = {seed: min(runs, key=lambda r: r[2]) for seed, runs in seeds.items()}
+    print("\n| selection | seeds | " + " | ".join(label for label, _ in COLUMNS) + " |\n|" + " --- |" * (2 + len(COLUMNS)))
+    for label, chosen in (("restarts: lowest val score of the seed's runs", list(picks.values())),
+                          ("one short run (every run)", [r for runs in seeds.values() for r in runs])):
+        cells = np.array([r[3] for r in chosen])
+        print(f"| {label} | {len(chosen)} | " + " | ".join(f"{m:.3g} ± {s:.2g}" for m, s in
+                                                          zip(cells.mean(0), cells.std(0, ddof=1))) + " |")
+    for name, cells in baselines.items():
+        print(f"| {name} | | " + " | ".join(f"{c:.3g}" for c in cells) + " |")
+    every = [r for runs in seeds.values() for r in runs]
+    rho = spearmanr([r[2] for r in every], [r[3][0] for r in every])
+    print(f"\nrank correlation of val score and test KID over {len(every)} runs: {rho.statistic:.2f} (p {rho.pvalue:.2g})")
+    for seed, pick in picks.items():
+        print(f"{seed}: keeps {pick[0]}; the lowest test KID of its runs is {min(r[3][0] for r in seeds[seed]):.3g}")
+    if args.figure:
+        figure(seeds, picks, args.figure)
+
+
+def figure(seeds: dict, picks: dict, path: Path) -> None:
+    fig = Figure(figsize=(6, 4), layout="constrained")
+    ax = fig.add_subplot()
+    for i, (seed, runs) in enumerate(seeds.items()):
+        ax.plot([r[2] for r in runs], [r[3][0] for r in runs], "o", color=f"C{i}", label=seed)
+        ax.plot([picks[seed][2]], [picks[seed][3][0]], "*", color=f"C{i}", ms=16)
+    ax.set(xlabel="val KID x descriptors of the run's best.pt", ylabel="test KID (256 kicks)",
+           title="8.5-minute runs; star: what restarts keeps")
+    ax.legend()
+    FigureCanvasAgg(fig)
+    fig.savefig(path, dpi=100)
+
+
+if __name__ == "__main__":
+    main()
