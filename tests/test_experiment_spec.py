@@ -45,9 +45,9 @@ def test_shipped_experiments_load_and_name_the_papers_grid():
     tiny = load_spec(ROOT / "configs" / "experiments" / "tiny.yaml")
     assert len(tiny.configs) == 2 and tiny.steps is not None
     small = load_spec(ROOT / "configs" / "experiments" / "small_data.yaml")  # issue 14: one change from the default
-    assert [Path(e.config).stem for e in small.configs] == ["dcgan_wgangp"] * 3 + ["kick44k"]
-    assert [e.name for e in small.configs] == ["default", "pitch", "lecam_pitch", "kick44k_pitch"]
-    default, pitch_row, lecam_row, full_band = small.configs
+    assert [Path(e.config).stem for e in small.configs] == ["dcgan_wgangp"] * 4 + ["kick44k"]
+    assert [e.name for e in small.configs] == ["default", "pitch", "lecam_pitch", "restarts", "kick44k_pitch"]
+    default, pitch_row, lecam_row, restarts_row, full_band = small.configs
     assert default.set == () and full_band.data == "data/open_kicks_44k" and full_band.set == pitch_row.set
     assert small.budget() == {"cpu_minutes": 60.0} and small.seeds == (0, 1, 2)
     candidate = run_config(lecam_row, small, seed=0, data="d")
@@ -55,6 +55,9 @@ def test_shipped_experiments_load_and_name_the_papers_grid():
     assert candidate.val_n == 64 and run_config(default, small, seed=0, data="d").val_n == 0
     pitch = run_config(pitch_row, small, seed=0, data="d")
     assert pitch.pitch_shifts == candidate.pitch_shifts and pitch.loss.lecam_weight == 0 and pitch.val_n == 64
+    restarts = run_config(restarts_row, small, seed=0, data="d")  # the restarts pilot's recipe (docs/training.md)
+    assert (restarts.restarts, restarts.best_metric, restarts.val_n) == (7, "kid+descriptors", 64)
+    assert restarts.pitch_shifts == pitch.pitch_shifts and restarts.loss.lecam_weight == 0
 
 
 def test_a_row_may_name_its_own_dataset(tmp_path):

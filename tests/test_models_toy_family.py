@@ -170,6 +170,8 @@ def test_the_toy_family_trains_resumes_and_samples(toy, tmp_path):
     assert isinstance(sampler.G, ToyGenerator) and sampler.z_dim == 3
     kicks = sampler.generate([0, 1])
     assert kicks.shape == (2, 2048) and np.isfinite(kicks).all() and np.abs(kicks).max() > 0
-    np.testing.assert_array_equal(sampler.generate([1]), kicks[1:])  # a seed is an identity
+    # a seed is an identity: the same kick alone or in a batch, up to the last bit of float32 (a batched
+    # matmul may round differently from a single row on some CPUs; another seed differs by ~0.1)
+    np.testing.assert_allclose(sampler.generate([1]), kicks[1:], rtol=0, atol=1e-6)
     stats = (straight / "stats.jsonl").read_text(encoding="utf-8")
     assert '"loss/mse"' in stats and "val/d_gap" not in stats  # no critic, no d_* measures
