@@ -46,6 +46,12 @@ def checkpoint_step(path: Path) -> int:
 
 def score(run: Path, ckpt: Path, args) -> dict:
     """The generated set's results for ``ckpt``, from the cache or from `kickgan evaluate`."""
+    return evaluation(run, ckpt, args)["generated"]
+
+
+def evaluation(run: Path, ckpt: Path, args) -> dict:
+    """``kickgan evaluate``'s results for ``ckpt`` (the generated set and the baselines), cached as
+    RUN/curve/<checkpoint>[.L<length>].json. ``args``: reference, train (or None), n, length (or None)."""
     out = run / "curve" / f"{ckpt.stem}{f'.L{args.length}' if args.length else ''}.json"
     if not out.is_file() or out.stat().st_mtime < ckpt.stat().st_mtime:
         out.parent.mkdir(exist_ok=True)
@@ -54,7 +60,7 @@ def score(run: Path, ckpt: Path, args) -> dict:
         cmd += ["--train", args.train] if args.train else []
         cmd += ["--length", str(args.length)] if args.length else []
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    return json.loads(out.read_text())["results"]["generated"]
+    return json.loads(out.read_text())["results"]
 
 
 def val_scores(run: Path, ckpt: Path, rules: list[str]) -> dict[str, float]:

@@ -6,17 +6,15 @@ mean ± sd over seeds. A figure plots each run's validation score against its te
     OMP_NUM_THREADS=1 PYTHONPATH=src .venv/bin/python scripts/restarts-pilot.py runs/restarts/s*-k* \
         --reference data/open_kicks:test --train data/open_kicks:train --n 256 --figure docs/restarts_pilot.png
 
-The test scores are `kickgan evaluate --json` reports cached as RUN/curve/best.json (as
-scripts/checkpoint-curves.py caches them). "desc w/o attack" is the descriptor distance without its
+The test scores are scripts/checkpoint-curves.py's (`kickgan evaluate --json` reports cached as
+RUN/curve/best.json, shared with it). "desc w/o attack" is the descriptor distance without its
 attack-time term (docs/training.md explains why it is shown).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
-import sys
+import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -29,16 +27,12 @@ COLUMNS = (("KID", "kid/aisfx-512"), ("desc", "desc/w1_mean"), ("desc w/o attack
            ("memorisation", "mem/nn_ratio_median/aisfx-512"), ("validity", "valid/ok"))
 
 
-def test_scores(run: Path, args) -> dict:
-    """``{"generated": ..., "real_floor": ..., "copy_train": ...}`` for the run's best.pt, from the cache or `kickgan evaluate`."""
-    out = run / "curve" / "best.json"
-    if not out.is_file():
-        out.parent.mkdir(exist_ok=True)
-        subprocess.run([sys.executable, "-m", "kickgan", "evaluate", str(run / "checkpoints" / "best.pt"),
-                        "--reference", args.reference, "--train", args.train, "--n", str(args.n),
-                        "--metrics", "kid,descriptors,memorisation,validity", "--json", str(out), "-q"],
-                       check=True, stdout=subprocess.DEVNULL)
-    return json.loads(out.read_text())["results"]
+def checkpoint_curves():
+    """scripts/checkpoint-curves.py as a module (its name is not an identifier)."""
+    spec = importlib.util.spec_from_file_location("checkpoint_curves", Path(__file__).with_name("checkpoint-curves.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def row(scores: dict) -> list[float]:
@@ -53,13 +47,13 @@ def main() -> None:
     parser.add_argument("--train", required=True)
     parser.add_argument("--n", type=int, default=256)
     parser.add_argument("--figure", type=Path)
+    parser.set_defaults(length=None)  # scored at the model's own length, as checkpoint-curves.py by default
     args = parser.parse_args()
+    evaluation = checkpoint_curves().evaluation
     seeds: dict[str, list] = {}
-    baselines = {}
     for run in sorted(args.runs):
         best = torch.load(run / "checkpoints" / "best.pt", map_location="cpu", weights_only=False)["best"]
-        results = test_scores(run, args)
-        baselines = {k: row(results[k]) for k in ("real_floor", "copy_train")}
+        results = evaluation(run, run / "checkpoints" / "best.pt", args)
         seeds.setdefault(run.name.split("-k")[0], []).append((run.name, best["step"], best["value"], row(results["generated"])))
     head = "| run | best.pt step | val score | " + " | ".join(label for label, _ in COLUMNS) + " |"
     print(head + "\n|" + " --- |" * (3 + len(COLUMNS)))
@@ -73,8 +67,8 @@ def main() -> None:
         cells = np.array([r[3] for r in chosen])
         print(f"| {label} | {len(chosen)} | " + " | ".join(f"{m:.3g} ± {s:.2g}" for m, s in
                                                           zip(cells.mean(0), cells.std(0, ddof=1))) + " |")
-    for name, cells in baselines.items():
-        print(f"| {name} | | " + " | ".join(f"{c:.3g}" for c in cells) + " |")
+    for name in ("real_floor", "copy_train"):  # the same reference and train split for every run
+        print(f"| {name} | | " + " | ".join(f"{c:.3g}" for c in row(results[name])) + " |")
     every = [r for runs in seeds.values() for r in runs]
     rho = spearmanr([r[2] for r in every], [r[3][0] for r in every])
     print(f"\nrank correlation of val score and test KID over {len(every)} runs: {rho.statistic:.2f} (p {rho.pvalue:.2g})")

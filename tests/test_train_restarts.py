@@ -70,10 +70,12 @@ def test_segments_share_the_time_budget_and_the_last_runs_to_its_end():
     share = segment_config(cfg, 3)
     assert (share.seed, share.time_budget_minutes, share.steps, share.restarts) == (2003, 15.0, 25, 1)
     assert segment_config(load_config(TINY), 0) == load_config(TINY)
-    assert not Segment(0, 0, 0.0).over(cfg, 899.0, 50) and Segment(0, 0, 0.0).over(cfg, 900.0, 50)
-    assert Segment(1, 10, 900.0).over(cfg, 1800.0, 20) and not Segment(3, 10, 2700.0).over(cfg, 1e9, 99)
+    first = segment_config(cfg, 0)
+    assert not Segment(0, 0, 0.0).over(4, first, 899.0, 50) and Segment(0, 0, 0.0).over(4, first, 900.0, 50)
+    assert Segment(1, 10, 900.0).over(4, first, 1800.0, 20) and not Segment(3, 10, 2700.0).over(4, share, 1e9, 99)
     no_budget = load_config(TINY, ["restarts=2", "steps=7"])
-    assert not Segment().over(no_budget, 1e9, 3) and Segment().over(no_budget, 0.0, 4)
+    half = segment_config(no_budget, 0)
+    assert not Segment().over(2, half, 1e9, 3) and Segment().over(2, half, 0.0, 4)
 
 
 def test_restarts_below_one_is_refused():

@@ -185,7 +185,7 @@ class _Loop:
         specs = specs.to(self.info.device)  # resident: each batch is a gather on the device, no upload
         try:
             while self.step < cfg.steps:
-                if self.segment.over(cfg, self.train_seconds, self.step):
+                if self.segment.over(cfg.restarts, self.segment_cfg, self.train_seconds, self.step):
                     self._restart()
                 start, start_clock, trainer = time.perf_counter(), clock(), self.trainer
                 n = trainer.batches_per_step

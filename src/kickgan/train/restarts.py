@@ -41,12 +41,12 @@ class Segment:
     step: int = 0
     seconds: float = 0.0
 
-    def over(self, cfg: TrainConfig, train_seconds: float, step: int) -> bool:
-        """Whether this segment has spent its share at the run's ``train_seconds`` and ``step`` and
-        another one follows (the last segment runs until the run's own budget or steps end)."""
-        if self.index + 1 >= cfg.restarts:
+    def over(self, restarts: int, share: TrainConfig, train_seconds: float, step: int) -> bool:
+        """Whether this segment, trained with ``share`` (its :func:`segment_config`), has spent it at the
+        run's ``train_seconds`` and ``step`` and another of the run's ``restarts`` follows (the last
+        segment runs until the run's own budget or steps end)."""
+        if self.index + 1 >= restarts:
             return False
-        share = segment_config(cfg, self.index)
         budget = share.time_budget_minutes * 60
         if budget > 0:
             return train_seconds - self.seconds >= budget
