@@ -36,7 +36,8 @@ def test_kick44k_trains_and_generates_at_44k_without_resampling(tmp_path, monkey
     records = [json.loads(line) for line in (run / "stats.jsonl").read_text().splitlines()]
     assert [r["step"] for r in records] == [1, 2] and np.isfinite(records[-1]["loss/d"])
     best = load_checkpoint(run / "checkpoints" / "best.pt")["best"]  # chosen by the score that sees the upper bands
-    assert best == {"metric": "descriptors+bands", "value": records[-1]["val/desc_bands_w1"], "step": 2}
+    assert best == {"metric": "descriptors+bands", "value": records[-1]["val/desc_bands_w1"], "step": 2,
+                    "eligible": True}
     y, sr = sf.read(run / "previews" / "step_0000002" / "seed0001.wav")
     assert (sr, len(y)) == (44100, 8192)
 

@@ -50,7 +50,7 @@ def test_best_is_the_lowest_validation_score_of_all_segments(restarted):
     scores = {r["step"]: r["val/desc_w1"] for r in records}
     lowest = min(scores, key=scores.get)
     best = load_checkpoint(restarted / "checkpoints" / "best.pt")
-    assert best["best"] == {"metric": "descriptors", "value": scores[lowest], "step": lowest}
+    assert best["best"] == {"metric": "descriptors", "value": scores[lowest], "step": lowest, "eligible": True}
     assert same_weights(best, kept(restarted, lowest))
 
 

@@ -58,6 +58,7 @@ class TrainConfig:
     preview_n: int = 16  # preview seeds 0 .. preview_n-1
     val_n: int = 0  # kicks (seeds 0 .. val_n-1) scored against the val split at each preview; 0 = the previews
     best_metric: str = "descriptors"  # none | descriptors | descriptors+bands | spectral | kid | kid+descriptors: vs the val split
+    best_min_memorisation: float = 0.0  # guard: once a preview's val/mem (memorisation) is >= this, only such make best.pt
     seed: int = 0
     device: str = "auto"  # auto | cpu | cuda | mps
     deterministic: bool = False  # torch.use_deterministic_algorithms: exact resume, slower
@@ -89,6 +90,7 @@ class TrainConfig:
         within("lr_decay_final", self.lr_decay_final, 0.0, 1.0, closed_high=True)
         within("ema_decay", self.ema_decay, 0.0, 1.0)
         choice("best_metric", self.best_metric, BEST_METRICS)
+        at_least("best_min_memorisation", self.best_min_memorisation, 0.0)
         if self.best_metric == "descriptors+bands" and self.representation.sr < 2 * 16000:
             raise ParameterError(f"best_metric: descriptors+bands needs the 8-16 kHz band, a rate of at least "
                                  f"32000 Hz (representation.sr is {self.representation.sr})")

@@ -78,8 +78,8 @@ def _train(cfg, data, out, resume, info: Dist, progress: bool) -> Path | None:
         raise KickganError(f"init_from {cfg.init_from}: no such checkpoint file")
     state = load_checkpoint(Path(resume) / "checkpoints" / "latest.pt") if resume else None
     rep = make_representation(cfg.representation).to(info.device)
-    train_clips, val_clips = load_training_clips(data, cfg.representation.sr, cfg.representation.length)
-    train_clips = with_pitch_shifts(train_clips, cfg.representation.sr, cfg.pitch_shifts)
+    recorded, val_clips = load_training_clips(data, cfg.representation.sr, cfg.representation.length)
+    train_clips = with_pitch_shifts(recorded, cfg.representation.sr, cfg.pitch_shifts)
     if state is None:
         rep.fit(train_clips)
     else:
@@ -94,8 +94,9 @@ def _train(cfg, data, out, resume, info: Dist, progress: bool) -> Path | None:
         run_dir = Path(resume) if resume else create_run_dir(None if out is None else Path(out), cfg.name)
         write_options(run_dir, cfg, data, info.world)
     log = RunLog(run_dir)
+    embedding = cfg.best_metric in ("kid", "kid+descriptors") or cfg.best_min_memorisation > 0
     validator = Validator(rep, val_specs.to(info.device), train_specs, cfg.representation.sr,
-                          kid=cfg.best_metric in ("kid", "kid+descriptors"))
+                          kid=embedding, train_clips=recorded)
     loop = _Loop(cfg, info, rep, new_solver, log, run_dir, validator)
     if state is not None:
         loop.restore(state)
@@ -137,7 +138,7 @@ class _Loop:
         self.run_dir, self.validator = run_dir, validator
         self.segment, self.segment_cfg = Segment(), segment_config(cfg, 0)
         self.trainer = new_solver(self.segment_cfg)
-        self.best = {"metric": cfg.best_metric, "value": float("inf"), "step": 0}
+        self.best = {"metric": cfg.best_metric, "value": float("inf"), "step": 0, "eligible": False}
         self.seeds = list(range(cfg.preview_n))
         # the previews are the first preview_n of the kicks the validation scores
         self.z_val = sample_latents(cfg.model, list(range(max(cfg.preview_n, cfg.val_n)))).to(info.device)
@@ -246,9 +247,12 @@ class _Loop:
                "spectral": "val/spectral", "kid": "val/kid",
                "kid+descriptors": "val/kid_desc"}.get(self.cfg.best_metric)
         value = measures.get(key, float("nan")) if key else float("nan")
+        # near-copies of train kicks are kept only while no checkpoint has passed the memorisation guard
+        eligible = measures.get("val/mem", float("inf")) >= self.cfg.best_min_memorisation  # False for NaN
+        ranked = (not eligible, value) < (not self.best.get("eligible", True), self.best["value"])
         # saturated bins decode absurdly loud kicks that the peak-normalised descriptors cannot see
-        if value < self.best["value"] and not health["preview/loud"]:  # False for NaN
-            self.best = {"metric": self.cfg.best_metric, "value": value, "step": step}
+        if value == value and ranked and not health["preview/loud"]:
+            self.best = {"metric": self.cfg.best_metric, "value": value, "step": step, "eligible": eligible}
             self._save("best.pt")
         return {**health, **measures}
 

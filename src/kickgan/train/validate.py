@@ -10,10 +10,13 @@ At a rate that holds the 8-16 kHz band, ``val/desc_bands_w1`` is the same mean o
 descriptors and the 4-8 and 8-16 kHz band levels (dB of the kick's energy): the score that
 lets a full-band model's selection see its upper bands, which no descriptor above does.
 With ``kid``, ``val/kid`` is the KID of the previews against the val kicks in the evaluation's
-aisfx-512 embedding (:func:`embedding_kid`): the selection that tracks the test kits' KID best,
+aisfx-512 embedding, seeded as ``kickgan evaluate`` computes it
+(:func:`~kickgan.metrics.kid.kernel_distance`): the selection that tracks the test kits' KID best,
 and ``val/kid_desc`` its product with ``val/desc_w1`` (KID floored at 0): a selection on both, the
 two scores a recipe is judged by, with no scale to choose (docs/training.md, "Which selection rule
-tracks the test split").
+tracks the test split"). Given the train kicks, ``val/mem`` is the median memorisation ratio of the
+previews in that embedding (:func:`~kickgan.metrics.memorisation.nn_ratios`: the evaluation's
+memorisation, which needs no test kick): ``best_min_memorisation`` keeps near-copies out of ``best.pt``.
 """
 
 from __future__ import annotations
@@ -25,17 +28,12 @@ from kickgan.audio.descriptors import BANDS_HZ, NAMES, band_levels_db, describe
 from kickgan.metrics.descriptors import standardised_w1
 from kickgan.metrics.embedding import embed
 from kickgan.metrics.kid import kernel_distance
+from kickgan.metrics.memorisation import nn_ratios
 from kickgan.sampler import decode_each
 from kickgan.train.previews import spectral_distance
 
 TRACKED = {"body_hz_20ms": "preview/body_hz", "decay40_ms": "preview/decay40_ms", "centroid_hz": "preview/centroid_hz"}
 UPPER_BANDS = [k for k, (low, _) in enumerate(BANDS_HZ) if low >= 4000]  # 4-8 and 8-16 kHz
-
-
-def embedding_kid(waves: np.ndarray, ref_emb: np.ndarray, sr: int) -> float:
-    """KID between ``waves [B,T]`` at ``sr`` and reference embeddings ``ref_emb [N,512]`` in aisfx-512,
-    as ``kickgan evaluate`` computes it (:func:`~kickgan.metrics.kid.kernel_distance`, seeded)."""
-    return kernel_distance(embed(waves, sr), ref_emb)[0]
 
 
 def selection_features(clips: np.ndarray, sr: int, bands: bool = True) -> np.ndarray:
@@ -51,17 +49,20 @@ class Validator:
     The previews are compared with the val kicks *as the representation reproduces them*
     (encoded then decoded), so what no generator could fix (e.g. the tail a circular STFT
     wraps round, the floor phase reconstruction leaves) cancels out of the measures. With
-    ``kid`` their aisfx-512 embeddings are kept too, and each call scores ``val/kid``.
+    ``kid`` their aisfx-512 embeddings are kept too, and each call scores ``val/kid``; with ``kid`` and
+    ``train_clips [N,T]`` (the train kicks as recorded, as the evaluation reads them) also ``val/mem``.
     """
 
     def __init__(self, rep: torch.nn.Module, val_specs: torch.Tensor, train_specs: torch.Tensor, sr: int,
-                 kid: bool = False):
+                 kid: bool = False, train_clips: np.ndarray | None = None):
         self.sr = sr
         self.val_specs = val_specs
         self.train_specs = train_specs[: len(val_specs)]
         self.val_clips = decode_each(rep, val_specs).squeeze(1).float().cpu().numpy() if len(val_specs) else None
         self.val_desc = self._describe(self.val_clips) if len(val_specs) else None
         self.val_emb = embed(self.val_clips, sr) if kid and len(val_specs) > 1 else None
+        has_train = train_clips is not None and len(train_clips) > 1
+        self.train_emb = embed(train_clips, sr) if self.val_emb is not None and has_train else None
 
     @property
     def full_band(self) -> bool:
@@ -97,24 +98,28 @@ class Validator:
         if self.full_band:
             out["val/desc_bands_w1"] = _nanmean(w1)
         if self.val_emb is not None and len(waves) > 1:
-            out["val/kid"] = embedding_kid(waves, self.val_emb, self.sr)
+            emb = embed(waves, self.sr)
+            out["val/kid"] = kernel_distance(emb, self.val_emb)[0]
             out["val/kid_desc"] = max(out["val/kid"], 0.0) * out["val/desc_w1"]
+            if self.train_emb is not None:
+                out["val/mem"] = float(np.median(nn_ratios(emb, self.train_emb)[0]))
         return out
 
 
 def checkpoint_validator(sampler, kid: bool = False) -> Validator:
     """The validator of the run that wrote ``sampler``'s checkpoint (a
     :class:`~kickgan.sampler.KickSampler`): its val split, through its fitted representation, without
-    the train kicks (no ``val/d_*``). Replays a selection score on any kept checkpoint:
+    its train kicks as recorded (``val/mem``, with ``kid``) and no ``val/d_*``. Replays a selection score on
+    any kept checkpoint:
     ``checkpoint_validator(s, kid=True)(None, s.generate(range(64)))["val/kid"]`` is the ``val/kid``
     the run logged at that step with ``val_n: 64``."""
     from kickgan.train.data import load_training_clips
 
     rep, cfg = sampler.rep, sampler.cfg
-    _, val = load_training_clips(cfg.data, cfg.representation.sr, cfg.representation.length)
+    train, val = load_training_clips(cfg.data, cfg.representation.sr, cfg.representation.length)
     with torch.no_grad():
         specs = rep.encode(torch.from_numpy(val)[:, None]) if len(val) else torch.zeros(0, *rep.shape)
-    return Validator(rep, specs, specs[:0], cfg.representation.sr, kid=kid)
+    return Validator(rep, specs, specs[:0], cfg.representation.sr, kid=kid, train_clips=train)
 
 
 def _mean_logit(D: torch.nn.Module, x: torch.Tensor, chunk: int = 64) -> float:
