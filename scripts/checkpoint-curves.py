@@ -20,8 +20,11 @@ or with `Nb` over the descriptors and the 4-8 / 8-16 kHz band levels (`val/desc_
 only), or with `rawN` against the val kicks as recorded (not through the representation, as the test split is
 scored), or with `kidN` the KID of N generated kicks against the val kicks in the aisfx-512 embedding
 (`val/kid`, `best_metric: kid`: the score a run with `val_n: N` logs at that step), or with `kdN` its
-product with the descriptor score (`val/kid_desc`, `best_metric: kid+descriptors`), and the table says which kept checkpoint each rule would pick, that checkpoint's test KID, and each
-rule's mean regret: how well a selection rule tracks the test split. No test kick is used.
+product with the descriptor score (`val/kid_desc`, `best_metric: kid+descriptors`), or with `kdN@G` the same
+under the memorisation guard (`best_min_memorisation: G`: a checkpoint whose N kicks' `val/mem` is below G
+ranks after every one that passes), and the table says which kept checkpoint each rule would pick, that
+checkpoint's test KID, and each rule's mean regret: how well a selection rule tracks the test split. No test
+kick is used.
 """
 
 from __future__ import annotations
@@ -75,7 +78,7 @@ def val_scores(run: Path, ckpt: Path, rules: list[str]) -> dict[str, float]:
 
     out = run / "curve" / f"{ckpt.stem}.val.json"
     cached = json.loads(out.read_text()) if out.is_file() else {}
-    parts = [part for rule in rules if rule.startswith("kd") for part in (f"kid{rule[2:]}", rule[2:])]
+    parts = [part for rule in rules if rule.startswith("kd") for part in kd_parts(rule)]
     needed = [rule for rule in dict.fromkeys(rules + parts) if not rule.startswith("kd")]
     missing = [rule for rule in needed if rule not in cached]
     sizes = {parse_rule(rule)[1] for rule in rules}
@@ -87,10 +90,23 @@ def val_scores(run: Path, ckpt: Path, rules: list[str]) -> dict[str, float]:
     return {rule: v if cached[f"peak{parse_rule(rule)[1]}"] <= LOUD_PEAK else float("inf") for rule, v in scores.items()}
 
 
+GUARD_FAILED = 1e9  # added to a score under a guard it fails: ranked after every passing one, in its own order
+
+
+def kd_parts(rule: str) -> list[str]:
+    """The scores ``kdN`` (``kdN@G``) is made of: ``kidN`` and ``N`` (and ``memN``)."""
+    n = parse_rule(rule)[1]
+    return [f"kid{n}", str(n)] + ([f"mem{n}"] if "@" in rule else [])
+
+
 def combined(rule: str, cached: dict) -> float:
-    """``kdN``: the training's ``val/kid_desc`` (``best_metric: kid+descriptors``), from the rules ``kidN`` and ``N``."""
-    n = rule[2:]
-    return max(cached[f"kid{n}"], 0.0) * cached[n]
+    """``kdN``: the training's ``val/kid_desc`` (``best_metric: kid+descriptors``), from the rules ``kidN`` and ``N``;
+    ``kdN@G`` the same, plus ``GUARD_FAILED`` where ``memN`` (``val/mem``) is below G (``best_min_memorisation``)."""
+    n = parse_rule(rule)[1]
+    score = max(cached[f"kid{n}"], 0.0) * cached[str(n)]
+    if "@" in rule and not cached[f"mem{n}"] >= float(rule.split("@")[1]):
+        score += GUARD_FAILED
+    return score
 
 
 def scored_rules(ckpt: Path, sizes: list[int], rules: list[str]) -> dict[str, float]:
@@ -101,8 +117,8 @@ def scored_rules(ckpt: Path, sizes: list[int], rules: list[str]) -> dict[str, fl
     from kickgan.train.validate import checkpoint_validator
 
     sampler = KickSampler.from_checkpoint(ckpt)
-    validator = checkpoint_validator(sampler, kid=any(rule.startswith("kid") for rule in rules))
-    keys = {"": "val/desc_w1", "b": "val/desc_bands_w1", "kid": "val/kid"}
+    validator = checkpoint_validator(sampler, kid=any(rule.startswith(("kid", "mem")) for rule in rules))
+    keys = {"": "val/desc_w1", "b": "val/desc_bands_w1", "kid": "val/kid", "mem": "val/mem"}
     tv_ref = train_val_features(sampler, validator) if any(rule.startswith("tv") for rule in rules) else None
     raw_ref = raw_val_features(sampler) if any(rule.startswith("raw") for rule in rules) else None
     scores = {}
@@ -218,10 +234,11 @@ def recipes(curves: dict[str, dict], rules: list[str]) -> str:
 def parse_rule(rule: str) -> tuple[str, int, bool]:
     """``"tv256"`` -> ``("tv", 256, False)``; ``"64b"`` -> ``("", 64, True)``; ``"kid64"`` -> ``("kid", 64, False)``:
     reference, kicks, with the bands."""
-    if rule.startswith("kid"):
-        return "kid", int(rule[3:]), False
+    for prefix in ("kid", "mem"):
+        if rule.startswith(prefix):
+            return prefix, int(rule[3:]), False
     if rule.startswith("kd"):
-        return "kd", int(rule[2:]), False
+        return "kd", int(rule[2:].split("@")[0]), False
     if rule.startswith("raw"):
         return "raw", int(rule[3:]), False
     bands = rule.endswith("b")
@@ -232,7 +249,8 @@ def parse_rule(rule: str) -> tuple[str, int, bool]:
 def rule_name(rule: str) -> str:
     prefix, n, bands = parse_rule(rule)
     if prefix in ("kid", "kd"):
-        return f"KID{' x descriptors' if prefix == 'kd' else ''} of {n} kicks vs val"
+        guard = f", val/mem >= {rule.split('@')[1]}" if "@" in rule else ""
+        return f"KID{' x descriptors' if prefix == 'kd' else ''} of {n} kicks vs val{guard}"
     reference = {"tv": "train+val", "raw": "val as recorded"}.get(prefix, "val")
     return f"{n} kicks vs {reference}{' with bands' if bands else ''}"
 
@@ -293,8 +311,8 @@ def main() -> None:
     parser.add_argument("--markdown", action="store_true", help="print the selection table")
     parser.add_argument("--val-n", type=lambda text: [n.strip() for n in text.split(",")], default=[],
                         help="also replay selection rules on each kept checkpoint: N kicks against the val kicks, "
-                             "tvN against the train and val kicks, kidN: KID of N kicks vs val, kdN: KID x descriptors, rawN: N kicks vs the val kicks as recorded; "
-                             "e.g. 16,64,kid64,kd64")
+                             "tvN against the train and val kicks, kidN: KID of N kicks vs val, kdN: KID x descriptors, kdN@G: with the memorisation guard G, rawN: N kicks vs the val "
+                             "kicks as recorded; e.g. 16,64,kid64,kd64,kd64@0.95")
     args = parser.parse_args()
     curves = {run.name: run_curve(run, args) for run in args.runs}
     if args.figure:

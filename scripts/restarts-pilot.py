@@ -8,7 +8,10 @@ mean ± sd over seeds. A figure plots each run's validation score against its te
 
 The test scores are scripts/checkpoint-curves.py's (`kickgan evaluate --json` reports cached as
 RUN/curve/best.json, shared with it). "desc w/o attack" is the descriptor distance without its
-attack-time term (docs/training.md explains why it is shown).
+attack-time term (docs/training.md explains why it is shown). `--rule kd64@0.95` adds the pick of one of
+checkpoint-curves.py's selection rules (here: with the memorisation guard) over every segment's kept
+checkpoints and `best.pt`: what a `restarts` run with that selection would keep, as far as the kept
+checkpoints show it.
 """
 
 from __future__ import annotations
@@ -47,9 +50,11 @@ def main() -> None:
     parser.add_argument("--train", required=True)
     parser.add_argument("--n", type=int, default=256)
     parser.add_argument("--figure", type=Path)
+    parser.add_argument("--rule", help="also the picks of this checkpoint-curves.py rule, e.g. kd64@0.95")
     parser.set_defaults(length=None)  # scored at the model's own length, as checkpoint-curves.py by default
     args = parser.parse_args()
-    evaluation = checkpoint_curves().evaluation
+    curves = checkpoint_curves()
+    evaluation = curves.evaluation
     seeds: dict[str, list] = {}
     for run in sorted(args.runs):
         best = torch.load(run / "checkpoints" / "best.pt", map_location="cpu", weights_only=False)["best"]
@@ -62,8 +67,15 @@ def main() -> None:
             print(f"| {name} | {step} | {value:.3g} | " + " | ".join(f"{c:.3g}" for c in cells) + " |")
     picks = {seed: min(runs, key=lambda r: r[2]) for seed, runs in seeds.items()}
     print("\n| selection | seeds | " + " | ".join(label for label, _ in COLUMNS) + " |\n|" + " --- |" * (2 + len(COLUMNS)))
-    for label, chosen in (("restarts: lowest val score of the seed's runs", list(picks.values())),
-                          ("one short run (every run)", [r for runs in seeds.values() for r in runs])):
+    selected = [("restarts: lowest val score of the seed's runs", list(picks.values())),
+                ("one short run (every run)", [r for runs in seeds.values() for r in runs])]
+    if args.rule:
+        ruled = [rule_pick(curves, [run for run in args.runs if run.name.startswith(f"{seed}-k")], args)
+                 for seed in seeds]
+        selected.insert(1, (f"restarts, picked by {args.rule} over kept checkpoints", ruled))
+        for name, step, value, _ in ruled:
+            print(f"{args.rule}: keeps {name} step {step} (score {value:.3g})")
+    for label, chosen in selected:
         cells = np.array([r[3] for r in chosen])
         print(f"| {label} | {len(chosen)} | " + " | ".join(f"{m:.3g} ± {s:.2g}" for m, s in
                                                           zip(cells.mean(0), cells.std(0, ddof=1))) + " |")
@@ -76,6 +88,14 @@ def main() -> None:
         print(f"{seed}: keeps {pick[0]}; the lowest test KID of its runs is {min(r[3][0] for r in seeds[seed]):.3g}")
     if args.figure:
         figure(seeds, picks, args.figure)
+
+
+def rule_pick(curves, runs: list[Path], args) -> tuple[str, int, float, list[float]]:
+    """The checkpoint of ``runs`` (kept ones and ``best.pt``) with the lowest ``args.rule`` score, as a table row."""
+    candidates = [(curves.val_scores(run, ckpt, [args.rule])[args.rule], run, ckpt) for run in runs
+                  for ckpt in sorted((run / "checkpoints").glob("step_*.pt")) + [run / "checkpoints" / "best.pt"]]
+    value, run, ckpt = min(candidates, key=lambda c: c[0])
+    return (run.name, curves.checkpoint_step(ckpt), value, row(curves.evaluation(run, ckpt, args)["generated"]))
 
 
 def figure(seeds: dict, picks: dict, path: Path) -> None:

@@ -57,6 +57,7 @@ def test_shipped_experiments_load_and_name_the_papers_grid():
     assert pitch.pitch_shifts == candidate.pitch_shifts and pitch.loss.lecam_weight == 0 and pitch.val_n == 64
     restarts = run_config(restarts_row, small, seed=0, data="d")  # the restarts pilot's recipe (docs/training.md)
     assert (restarts.restarts, restarts.best_metric, restarts.val_n) == (7, "kid+descriptors", 64)
+    assert restarts.best_min_memorisation == 0.95 and pitch.best_min_memorisation == 0
     assert restarts.pitch_shifts == pitch.pitch_shifts and restarts.loss.lecam_weight == 0
 
 
