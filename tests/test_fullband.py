@@ -56,6 +56,20 @@ def test_kick44k_trains_and_generates_at_44k_without_resampling(tmp_path, monkey
     assert (first_sample_db(np.stack(clips)) <= POP_DB).all()  # the finishing: no pop at the start
 
 
+def test_kid_and_descriptors_with_bands_selection_keeps_the_lowest_product(tmp_path):
+    cfg = load_config(KICK44K, SHRINK + ["steps=3", "ckpt_every=3", "preview_every=1", "val_n=4",
+                                         "best_metric=kid+descriptors+bands", "best_min_memorisation=0.5"])
+    run = train(cfg, out=tmp_path / "run", progress=False)
+    records = [json.loads(line) for line in (run / "stats.jsonl").read_text().splitlines()]
+    for r in records:
+        assert r["val/kid_desc_bands"] == pytest.approx(max(r["val/kid"], 0.0) * r["val/desc_bands_w1"])
+        assert r["val/kid_desc_bands"] != pytest.approx(r["val/kid_desc"])  # the bands are in it
+    lowest = min(records, key=lambda r: (r["val/mem"] < 0.5, r["val/kid_desc_bands"]))
+    best = load_checkpoint(run / "checkpoints" / "best.pt")["best"]
+    assert best == {"metric": "kid+descriptors+bands", "value": lowest["val/kid_desc_bands"], "step": lowest["step"],
+                    "eligible": lowest["val/mem"] >= 0.5}
+
+
 @pytest.mark.slow
 def test_the_chain_runs_end_to_end_at_44k(tmp_path):
     """data -> train -> generate -> evaluate -> report at 44.1 kHz: a dataset built at 44.1 kHz, the

@@ -40,6 +40,7 @@ def test_overrides_are_typed_by_field():
         (["representation.n_fft=100"], "tiny.yaml: representation.n_fft: must be a power of two"),
         (["model.d_norm=batch"], "tiny.yaml: model.d_norm: batch norm in the critic"),
         (["best_metric=fid"], "tiny.yaml: best_metric: must be one of none, descriptors, descriptors+bands, spectral"),
+        (["best_metric=kid+descriptors+bands"], "tiny.yaml: best_metric: kid+descriptors+bands needs the 8-16 kHz band"),
         (["best_min_memorisation=-0.5"], "tiny.yaml: best_min_memorisation: must be at least 0"),
     ],
 )

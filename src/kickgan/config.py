@@ -30,7 +30,9 @@ from kickgan.models.family import FAMILIES, SECTIONS, ModelFamily, family_of
 from kickgan.models.precision import PRECISIONS
 from kickgan.spectral import SpecConfig
 
-BEST_METRICS = ("none", "descriptors", "descriptors+bands", "spectral", "kid", "kid+descriptors")
+BEST_METRICS = ("none", "descriptors", "descriptors+bands", "spectral", "kid", "kid+descriptors", "kid+descriptors+bands")
+BAND_METRICS = ("descriptors+bands", "kid+descriptors+bands")  # need the 8-16 kHz band
+KID_METRICS = ("kid", "kid+descriptors", "kid+descriptors+bands")  # need the aisfx-512 embedding
 DEVICES = ("auto", "cpu", "cuda", "mps")
 BUDGET_CLOCKS = ("wall", "cpu")
 LR_DECAYS = ("none", "linear", "cosine")
@@ -57,7 +59,7 @@ class TrainConfig:
     preview_every: int = 500  # preview bank, validation and best checkpoint every this many steps
     preview_n: int = 16  # preview seeds 0 .. preview_n-1
     val_n: int = 0  # kicks (seeds 0 .. val_n-1) scored against the val split at each preview; 0 = the previews
-    best_metric: str = "descriptors"  # none | descriptors | descriptors+bands | spectral | kid | kid+descriptors: vs the val split
+    best_metric: str = "descriptors"  # none | descriptors[+bands] | spectral | kid | kid+descriptors[+bands]: vs the val split
     best_min_memorisation: float = 0.0  # guard: once a preview's val/mem (memorisation) is >= this, only such make best.pt
     seed: int = 0
     device: str = "auto"  # auto | cpu | cuda | mps
@@ -91,8 +93,8 @@ class TrainConfig:
         within("ema_decay", self.ema_decay, 0.0, 1.0)
         choice("best_metric", self.best_metric, BEST_METRICS)
         at_least("best_min_memorisation", self.best_min_memorisation, 0.0)
-        if self.best_metric == "descriptors+bands" and self.representation.sr < 2 * 16000:
-            raise ParameterError(f"best_metric: descriptors+bands needs the 8-16 kHz band, a rate of at least "
+        if self.best_metric in BAND_METRICS and self.representation.sr < 2 * 16000:
+            raise ParameterError(f"best_metric: {self.best_metric} needs the 8-16 kHz band, a rate of at least "
                                  f"32000 Hz (representation.sr is {self.representation.sr})")
         choice("device", self.device, DEVICES)
         choice("precision", self.precision, PRECISIONS)

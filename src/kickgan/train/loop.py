@@ -26,7 +26,7 @@ import torch
 from tqdm import tqdm
 
 from kickgan.checkpoints import load_checkpoint, save_checkpoint
-from kickgan.config import TrainConfig
+from kickgan.config import KID_METRICS, TrainConfig
 from kickgan.errors import KickganError, Terminated
 from kickgan.models import sample_latents
 from kickgan.models.precision import check_precision
@@ -94,7 +94,7 @@ def _train(cfg, data, out, resume, info: Dist, progress: bool) -> Path | None:
         run_dir = Path(resume) if resume else create_run_dir(None if out is None else Path(out), cfg.name)
         write_options(run_dir, cfg, data, info.world)
     log = RunLog(run_dir)
-    embedding = cfg.best_metric in ("kid", "kid+descriptors") or cfg.best_min_memorisation > 0
+    embedding = cfg.best_metric in KID_METRICS or cfg.best_min_memorisation > 0
     validator = Validator(rep, val_specs.to(info.device), train_specs, cfg.representation.sr,
                           kid=embedding, train_clips=recorded)
     loop = _Loop(cfg, info, rep, new_solver, log, run_dir, validator)
@@ -245,7 +245,7 @@ class _Loop:
             measures = self.validator(self.trainer.critic, scored)
         key = {"descriptors": "val/desc_w1", "descriptors+bands": "val/desc_bands_w1",
                "spectral": "val/spectral", "kid": "val/kid",
-               "kid+descriptors": "val/kid_desc"}.get(self.cfg.best_metric)
+               "kid+descriptors": "val/kid_desc", "kid+descriptors+bands": "val/kid_desc_bands"}.get(self.cfg.best_metric)
         value = measures.get(key, float("nan")) if key else float("nan")
         # near-copies of train kicks are kept only while no checkpoint has passed the memorisation guard
         eligible = measures.get("val/mem", float("inf")) >= self.cfg.best_min_memorisation  # False for NaN

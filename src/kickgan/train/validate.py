@@ -14,7 +14,7 @@ aisfx-512 embedding, seeded as ``kickgan evaluate`` computes it
 (:func:`~kickgan.metrics.kid.kernel_distance`): the selection that tracks the test kits' KID best,
 and ``val/kid_desc`` its product with ``val/desc_w1`` (KID floored at 0): a selection on both, the
 two scores a recipe is judged by, with no scale to choose (docs/training.md, "Which selection rule
-tracks the test split"). Given the train kicks, ``val/mem`` is the median memorisation ratio of the
+tracks the test split"); at full band ``val/kid_desc_bands`` is its product with ``val/desc_bands_w1``. Given the train kicks, ``val/mem`` is the median memorisation ratio of the
 previews in that embedding (:func:`~kickgan.metrics.memorisation.nn_ratios`: the evaluation's
 memorisation, which needs no test kick): ``best_min_memorisation`` keeps near-copies out of ``best.pt``.
 """
@@ -101,6 +101,8 @@ class Validator:
             emb = embed(waves, self.sr)
             out["val/kid"] = kernel_distance(emb, self.val_emb)[0]
             out["val/kid_desc"] = max(out["val/kid"], 0.0) * out["val/desc_w1"]
+            if self.full_band:
+                out["val/kid_desc_bands"] = max(out["val/kid"], 0.0) * out["val/desc_bands_w1"]
             if self.train_emb is not None:
                 out["val/mem"] = float(np.median(nn_ratios(emb, self.train_emb)[0]))
         return out
