@@ -45,10 +45,10 @@ def test_shipped_experiments_load_and_name_the_papers_grid():
     tiny = load_spec(ROOT / "configs" / "experiments" / "tiny.yaml")
     assert len(tiny.configs) == 2 and tiny.steps is not None
     small = load_spec(ROOT / "configs" / "experiments" / "small_data.yaml")  # issue 14: one change from the default
-    assert [Path(e.config).stem for e in small.configs] == ["dcgan_wgangp"] * 4 + ["kick44k"]
-    assert [e.name for e in small.configs] == ["default", "pitch", "lecam_pitch", "restarts", "kick44k_pitch"]
-    default, pitch_row, lecam_row, restarts_row, full_band = small.configs
-    assert default.set == () and full_band.data == "data/open_kicks_44k" and full_band.set == pitch_row.set
+    assert [Path(e.config).stem for e in small.configs] == ["dcgan_wgangp"] * 4 + ["kick44k"] * 2
+    assert [e.name for e in small.configs] == ["default", "pitch", "lecam_pitch", "restarts", "kick44k", "kick44k_restarts"]
+    default, pitch_row, lecam_row, restarts_row, full_band, full_band_restarts = small.configs
+    assert default.set == () and full_band.set == () and full_band.data == full_band_restarts.data == "data/open_kicks_44k"
     assert small.budget() == {"cpu_minutes": 60.0} and small.seeds == (0, 1, 2)
     candidate = run_config(lecam_row, small, seed=0, data="d")
     assert candidate.pitch_shifts == (-2.0, -1.0, 1.0, 2.0) and candidate.loss.lecam_weight == 0.3
@@ -59,6 +59,9 @@ def test_shipped_experiments_load_and_name_the_papers_grid():
     assert (restarts.restarts, restarts.best_metric, restarts.val_n) == (7, "kid+descriptors", 64)
     assert restarts.best_min_memorisation == 0.95 and pitch.best_min_memorisation == 0
     assert restarts.pitch_shifts == pitch.pitch_shifts and restarts.loss.lecam_weight == 0
+    shipped, recipe = (run_config(row, small, seed=0, data="d") for row in (full_band, full_band_restarts))
+    assert recipe.to_dict() == {**shipped.to_dict(), "name": "kick44k_restarts", "val_n": 64, "pitch_shifts": pitch.pitch_shifts, "restarts": 7,
+                                "best_metric": "kid+descriptors+bands", "best_min_memorisation": 0.95}
 
 
 def test_a_row_may_name_its_own_dataset(tmp_path):
