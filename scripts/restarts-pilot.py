@@ -11,7 +11,7 @@ RUN/curve/best.json, shared with it). "desc w/o attack" is the descriptor distan
 attack-time term (docs/training.md explains why it is shown). `--rule kd64@0.95` adds the pick of one of
 checkpoint-curves.py's selection rules (here: with the memorisation guard) over every segment's kept
 checkpoints and `best.pt`: what a `restarts` run with that selection would keep, as far as the kept
-checkpoints show it.
+checkpoints show it; and the same pick over two seeds' segments: a run with twice the budget.
 """
 
 from __future__ import annotations
@@ -75,6 +75,7 @@ def main() -> None:
         selected.insert(1, (f"restarts, picked by {args.rule} over kept checkpoints", ruled))
         for name, step, value, _ in ruled:
             print(f"{args.rule}: keeps {name} step {step} (score {value:.3g})")
+        twice_the_budget(curves, list(seeds), ruled, args)
     for label, chosen in selected:
         cells = np.array([r[3] for r in chosen])
         print(f"| {label} | {len(chosen)} | " + " | ".join(f"{m:.3g} ± {s:.2g}" for m, s in
@@ -96,6 +97,17 @@ def rule_pick(curves, runs: list[Path], args) -> tuple[str, int, float, list[flo
                   for ckpt in sorted((run / "checkpoints").glob("step_*.pt")) + [run / "checkpoints" / "best.pt"]]
     value, run, ckpt = min(candidates, key=lambda c: c[0])
     return (run.name, curves.checkpoint_step(ckpt), value, row(curves.evaluation(run, ckpt, args)["generated"]))
+
+
+def twice_the_budget(curves, seeds: list[str], ruled: list, args) -> None:
+    """A restarts run with twice the budget and twice the segments, simulated: seed S's segments and the next
+    seed's (other seeds, the same distribution), picked by ``args.rule``, against S's own pick."""
+    for i, seed in enumerate(seeds):
+        other = seeds[(i + 1) % len(seeds)]
+        both = [run for run in args.runs if run.name.startswith((f"{seed}-k", f"{other}-k"))]
+        name, step, _, cells = rule_pick(curves, both, args)
+        print(f"2x ({seed} + {other}): keeps {name} step {step}: KID {cells[0]:.3g}, desc {cells[1]:.3g} "
+              f"(1x {seed}: KID {ruled[i][3][0]:.3g}, desc {ruled[i][3][1]:.3g})")
 
 
 def figure(seeds: dict, picks: dict, path: Path) -> None:
