@@ -30,7 +30,8 @@ from kickgan.models.family import FAMILIES, SECTIONS, ModelFamily, family_of
 from kickgan.models.precision import PRECISIONS
 from kickgan.spectral import SpecConfig
 
-BEST_METRICS = ("none", "descriptors", "descriptors+bands", "spectral", "kid", "kid+descriptors", "kid+descriptors+bands")
+BEST_METRICS = ("none", "descriptors", "descriptors+bands", "spectral", "kid", "kid+descriptors",
+                "kid+descriptors+bands")
 BAND_METRICS = ("descriptors+bands", "kid+descriptors+bands")  # need the 8-16 kHz band
 KID_METRICS = ("kid", "kid+descriptors", "kid+descriptors+bands")  # need the aisfx-512 embedding
 DEVICES = ("auto", "cpu", "cuda", "mps")
@@ -60,7 +61,7 @@ class TrainConfig:
     preview_n: int = 16  # preview seeds 0 .. preview_n-1
     val_n: int = 0  # kicks (seeds 0 .. val_n-1) scored against the val split at each preview; 0 = the previews
     best_metric: str = "descriptors"  # none | descriptors[+bands] | spectral | kid | kid+descriptors[+bands]: vs the val split
-    best_min_memorisation: float = 0.0  # guard: once a preview's val/mem (memorisation) is >= this, only such make best.pt
+    best_min_memorisation: float = 0.0  # once a preview's val/mem is >= this, only such become best.pt
     seed: int = 0
     device: str = "auto"  # auto | cpu | cuda | mps
     deterministic: bool = False  # torch.use_deterministic_algorithms: exact resume, slower

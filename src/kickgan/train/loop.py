@@ -245,7 +245,8 @@ class _Loop:
             measures = self.validator(self.trainer.critic, scored)
         key = {"descriptors": "val/desc_w1", "descriptors+bands": "val/desc_bands_w1",
                "spectral": "val/spectral", "kid": "val/kid",
-               "kid+descriptors": "val/kid_desc", "kid+descriptors+bands": "val/kid_desc_bands"}.get(self.cfg.best_metric)
+               "kid+descriptors": "val/kid_desc",
+               "kid+descriptors+bands": "val/kid_desc_bands"}.get(self.cfg.best_metric)
         value = measures.get(key, float("nan")) if key else float("nan")
         # near-copies of train kicks are kept only while no checkpoint has passed the memorisation guard
         eligible = measures.get("val/mem", float("inf")) >= self.cfg.best_min_memorisation  # False for NaN

@@ -14,9 +14,10 @@ aisfx-512 embedding, seeded as ``kickgan evaluate`` computes it
 (:func:`~kickgan.metrics.kid.kernel_distance`): the selection that tracks the test kits' KID best,
 and ``val/kid_desc`` its product with ``val/desc_w1`` (KID floored at 0): a selection on both, the
 two scores a recipe is judged by, with no scale to choose (docs/training.md, "Which selection rule
-tracks the test split"); at full band ``val/kid_desc_bands`` is its product with ``val/desc_bands_w1``. Given the train kicks, ``val/mem`` is the median memorisation ratio of the
-previews in that embedding (:func:`~kickgan.metrics.memorisation.nn_ratios`: the evaluation's
-memorisation, which needs no test kick): ``best_min_memorisation`` keeps near-copies out of ``best.pt``.
+tracks the test split"); at full band ``val/kid_desc_bands`` is its product with ``val/desc_bands_w1``.
+Given the train kicks, ``val/mem`` is the median memorisation ratio of the previews in that embedding
+(:func:`~kickgan.metrics.memorisation.nn_ratios`: the evaluation's memorisation, which needs no test
+kick): ``best_min_memorisation`` keeps near-copies out of ``best.pt``.
 """
 
 from __future__ import annotations
