@@ -18,16 +18,22 @@ from kickgan.train.validate import Validator, checkpoint_validator
 TINY = Path(__file__).resolve().parents[1] / "configs" / "tiny.yaml"
 
 
-def test_val_kid_is_near_zero_for_the_val_kicks_and_high_for_noise():
+def _synth_split():
+    """The tiny config, its representation fitted to 24 synthesised kicks, the kicks ``[24,T]`` and their specs."""
     from kickgan.data.synth import synthesize
-    from kickgan.metrics.embedding import embed
-    from kickgan.metrics.kid import kernel_distance
 
     cfg = load_config(TINY)
     rep = make_representation(cfg.representation)
     clips, _ = synthesize(24, seed=0, sr=cfg.representation.sr, length=cfg.representation.length)
     rep.fit(clips)
-    specs = rep.encode(torch.from_numpy(clips)[:, None])
+    return cfg, rep, clips, rep.encode(torch.from_numpy(clips)[:, None])
+
+
+def test_val_kid_is_near_zero_for_the_val_kicks_and_high_for_noise():
+    from kickgan.metrics.embedding import embed
+    from kickgan.metrics.kid import kernel_distance
+
+    cfg, rep, _, specs = _synth_split()
     validator = Validator(rep, specs[:12], specs[12:], cfg.representation.sr, kid=True)
     others = validator(None, np.stack([y for y in validator.val_clips[::-1]]))["val/kid"]
     noise = np.random.default_rng(0).uniform(-0.5, 0.5, (12, cfg.representation.length)).astype(np.float32)
@@ -71,13 +77,7 @@ def test_kid_and_descriptors_selection_keeps_the_lowest_product(tmp_path):
 
 
 def test_val_mem_is_zero_for_the_train_kicks_themselves_and_high_for_noise():
-    from kickgan.data.synth import synthesize
-
-    cfg = load_config(TINY)
-    rep = make_representation(cfg.representation)
-    clips, _ = synthesize(24, seed=0, sr=cfg.representation.sr, length=cfg.representation.length)
-    rep.fit(clips)
-    specs = rep.encode(torch.from_numpy(clips)[:, None])
+    cfg, rep, clips, specs = _synth_split()
     validator = Validator(rep, specs[:12], specs[12:], cfg.representation.sr, kid=True, train_clips=clips[12:])
     assert validator(None, clips[12:])["val/mem"] == pytest.approx(0.0, abs=1e-3)  # each its own nearest
     noise = np.random.default_rng(0).uniform(-0.5, 0.5, (12, cfg.representation.length)).astype(np.float32)
