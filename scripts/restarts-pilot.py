@@ -12,6 +12,7 @@ attack-time term (docs/training.md explains why it is shown). `--rule kd64@0.95`
 checkpoint-curves.py's selection rules (here: with the memorisation guard) over every segment's kept
 checkpoints and `best.pt`: what a `restarts` run with that selection would keep, as far as the kept
 checkpoints show it; and the same pick over two seeds' segments: a run with twice the budget.
+`--baseline RUN ...` adds a row for another recipe's runs (their `best.pt`, scored the same way).
 """
 
 from __future__ import annotations
@@ -51,6 +52,11 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=256)
     parser.add_argument("--figure", type=Path)
     parser.add_argument("--rule", help="also the picks of this checkpoint-curves.py rule, e.g. kd64@0.95")
+    parser.add_argument("--timeline", type=Path, metavar="FIGURE",
+                        help="with --rule: the test scores of every kept checkpoint of the first two seeds' segments "
+                             "one after another (a run with twice the budget), the picks at 1x and 2x marked")
+    parser.add_argument("--baseline", nargs="+", type=Path, default=[], metavar="RUN",
+                        help="also a row for these runs' best.pt (another recipe, one run per seed)")
     parser.set_defaults(length=None)  # scored at the model's own length, as checkpoint-curves.py by default
     args = parser.parse_args()
     curves = checkpoint_curves()
@@ -69,6 +75,10 @@ def main() -> None:
     print("\n| selection | seeds | " + " | ".join(label for label, _ in COLUMNS) + " |\n|" + " --- |" * (2 + len(COLUMNS)))
     selected = [("restarts: lowest val score of the seed's runs", list(picks.values())),
                 ("one short run (every run)", [r for runs in seeds.values() for r in runs])]
+    if args.baseline:
+        scored = [(run.name, 0, 0.0, row(evaluation(run, run / "checkpoints" / "best.pt", args)["generated"]))
+                  for run in args.baseline]
+        selected.append((f"baseline: best.pt of {', '.join(r[0] for r in scored)}", scored))
     if args.rule:
         ruled = [rule_pick(curves, [run for run in args.runs if run.name.startswith(f"{seed}-k")], args)
                  for seed in seeds]
@@ -76,6 +86,10 @@ def main() -> None:
         for name, step, value, _ in ruled:
             print(f"{args.rule}: keeps {name} step {step} (score {value:.3g})")
         twice_the_budget(curves, list(seeds), ruled, args)
+        if args.timeline:
+            first, second = list(seeds)[:2]
+            timeline(curves, [run for seed in (first, second) for run in sorted(args.runs)
+                              if run.name.startswith(f"{seed}-k")], len(seeds[first]), args)
     for label, chosen in selected:
         cells = np.array([r[3] for r in chosen])
         print(f"| {label} | {len(chosen)} | " + " | ".join(f"{m:.3g} ± {s:.2g}" for m, s in
@@ -108,6 +122,35 @@ def twice_the_budget(curves, seeds: list[str], ruled: list, args) -> None:
         name, step, _, cells = rule_pick(curves, both, args)
         print(f"2x ({seed} + {other}): keeps {name} step {step}: KID {cells[0]:.3g}, desc {cells[1]:.3g} "
               f"(1x {seed}: KID {ruled[i][3][0]:.3g}, desc {ruled[i][3][1]:.3g})")
+
+
+def timeline(curves, runs: list[Path], per_hour: int, args) -> None:
+    """Test KID and descriptor distance of every kept checkpoint and ``best.pt`` of ``runs``, one segment after
+    another; stars: the rule's pick over the first ``per_hour`` segments (1x) and over all of them (2x)."""
+    fig = Figure(figsize=(11, 4), layout="constrained")
+    axes = [fig.add_subplot(1, 2, i + 1) for i in range(2)]
+    offset, scored = 0, []
+    for k, run in enumerate(runs):
+        ckpts = sorted((run / "checkpoints").glob("step_*.pt")) + [run / "checkpoints" / "best.pt"]
+        points = sorted((offset + curves.checkpoint_step(c), row(curves.evaluation(run, c, args)["generated"]),
+                         curves.val_scores(run, c, [args.rule])[args.rule]) for c in ckpts)
+        scored += points
+        for ax, col in zip(axes, (0, 1)):
+            ax.plot([p[0] for p in points], [p[1][col] for p in points], ".-", color="C0" if k < per_hour else "C1",
+                    lw=1)
+            ax.axvline(offset, color="0.85", lw=0.8)
+        offset += curves.checkpoint_step(run / "checkpoints" / "latest.pt")
+        if k + 1 == per_hour:
+            once = min(scored, key=lambda p: p[2])
+    twice = min(scored, key=lambda p: p[2])
+    for ax, col, label in zip(axes, (0, 1), ("KID", "descriptor distance")):
+        ax.plot([once[0]], [once[1][col]], "*", color="C0", ms=16, label=f"kept at 1x ({label} {once[1][col]:.3g})")
+        ax.plot([twice[0]], [twice[1][col]], "*", color="C1", ms=11, label=f"kept at 2x ({label} {twice[1][col]:.3g})")
+        ax.set(xlabel="step of the run (grey: a restart)", ylabel=f"test {label} (256 kicks)",
+               title=f"test {label}: hour 1 blue, hour 2 orange")
+        ax.legend(fontsize=8)
+    FigureCanvasAgg(fig)
+    fig.savefig(args.timeline, dpi=100)
 
 
 def figure(seeds: dict, picks: dict, path: Path) -> None:
