@@ -16,7 +16,7 @@ ABLATIONS = ("dcgan_wgangp_bce", "dcgan_wgangp_noaug", "dcgan_wgangp_nearest", "
              "dcgan_wgangp_durall_reg")
 NARROW = ("wavegan_d8",)
 FULL_BAND = ("kick44k",)
-RECIPES = ("dcgan_wgangp_pitch", "dcgan_wgangp_pitch_lecam")  # issue 14's candidates
+RECIPES = ("dcgan_wgangp_pitch", "dcgan_wgangp_pitch_lecam", "dcgan_wgangp_restarts")  # issue 14's candidates
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -41,6 +41,8 @@ def test_shipped_experiments_load_and_name_the_papers_grid():
     assert "model.width=8" in narrow.set and Path(narrow.config).stem == "wavegan"
     for entry in spec.configs[-len(RECIPES):]:
         assert Path(entry.config).stem == "dcgan_wgangp" and "val_n=64" in entry.set
+    recipe = run_config(spec.configs[-1], spec, seed=0, data="d")
+    assert (recipe.restarts, recipe.best_metric, recipe.best_min_memorisation) == (2, "kid+descriptors", 0.95)
     assert spec.seeds == (0, 1) and spec.minutes is not None and spec.eval.metrics is None
     tiny = load_spec(ROOT / "configs" / "experiments" / "tiny.yaml")
     assert len(tiny.configs) == 2 and tiny.steps is not None
