@@ -219,6 +219,18 @@ def test_methods_has_dataset_layers_hyperparameters_and_metrics(report):
     assert "- `fd`: Frechet distance (Kilgour et al. 2019)" in text
 
 
+def test_methods_show_the_training_recipe_only_when_the_configs_hold_one(tmp_path):
+    from kickgan.experiment.methods import methods_markdown
+
+    record = make_record(tmp_path)
+    assert "memorisation guard" not in methods_markdown(record)  # none of the configs has one
+    record["models"][1]["config"].update({"pitch_shifts": [-1, 1], "restarts": 7, "best_metric": "kid+descriptors",
+                                          "val_n": 64, "best_min_memorisation": 0.95})
+    text = methods_markdown(record)
+    assert f"| {MODELS[1]} | -1, 1 | - | 7 | kid+descriptors | 64 | 0.95 |" in text
+    assert f"| {MODELS[0]} | - | - | - | - | - | - |" in text
+
+
 def test_report_command_regenerates_from_experiment_json_alone(tmp_path, capsys):
     folder = tmp_path
     make_record(folder)

@@ -26,6 +26,16 @@ HYPER = (
     ("ema_decay", "EMA"),
 )
 
+# what a run trains on and how its best.pt is chosen (issue 14's recipes), beside the hyperparameters
+RECIPE = (
+    ("pitch_shifts", "pitch-shifted copies (semitones)"),
+    ("loss.lecam_weight", "LeCam weight"),
+    ("restarts", "restarts"),
+    ("best_metric", "best.pt chosen by"),
+    ("val_n", "kicks scored (0: the previews)"),
+    ("best_min_memorisation", "memorisation guard"),
+)
+
 NETWORK_TITLES = {"G": "Generator", "D": "Discriminator"}
 
 
@@ -104,12 +114,25 @@ def _training(record: dict) -> str:
         cfg = model.get("config", {})
         lines.append(f"| {model['name']} | " + " | ".join(_cell(_get(cfg, k)) for k, _ in HYPER) + " |")
     lines.append("")
+    lines += _recipe_table(record["models"])
     runs = record["runs"]
     if runs:
         lines.append("Steps reached per run: " + "; ".join(
             f"{r['model']} seed {r['seed']}: {r.get('steps', '?')} steps in {r.get('train_seconds', 0) / 60:.1f} min"
             for r in runs) + ".\n")
     return "\n".join(lines)
+
+
+def _recipe_table(models: list[dict]) -> list[str]:
+    """The training data and checkpoint selection of each model, when the record's configs hold them."""
+    if not any(_get(m.get("config", {}), k) is not None for m in models for k, _ in RECIPE):
+        return []
+    lines = ["What each model trains on, and how its scored checkpoint is chosen (against the val kits):\n",
+             "| model | " + " | ".join(h for _, h in RECIPE) + " |", "| --- | " + " | ".join("---" for _ in RECIPE) + " |"]
+    for model in models:
+        cfg = model.get("config", {})
+        lines.append(f"| {model['name']} | " + " | ".join(_cell(_get(cfg, k)) for k, _ in RECIPE) + " |")
+    return lines + [""]
 
 
 def _evaluation(record: dict) -> str:
@@ -143,7 +166,7 @@ def _get(cfg: dict, dotted: str):
 
 
 def _cell(value) -> str:
-    if value is None or value == "":
+    if value is None or value == "" or value == [] or value == ():
         return "-"
     if isinstance(value, (list, tuple)):
         return ", ".join(map(str, value))
