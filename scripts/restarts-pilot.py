@@ -59,6 +59,8 @@ def main() -> None:
                         help="also a row for these runs' best.pt (another recipe, one run per seed)")
     parser.set_defaults(length=None)  # scored at the model's own length, as checkpoint-curves.py by default
     args = parser.parse_args()
+    if args.timeline and not args.rule:
+        parser.error("--timeline needs --rule (the selection whose picks it marks)")
     curves = checkpoint_curves()
     evaluation = curves.evaluation
     seeds: dict[str, list] = {}
@@ -105,10 +107,15 @@ def main() -> None:
         figure(seeds, picks, args.figure)
 
 
+def scored_checkpoints(run: Path) -> list[Path]:
+    """The checkpoints of a run that a rule can pick: the kept ones and ``best.pt``."""
+    return sorted((run / "checkpoints").glob("step_*.pt")) + [run / "checkpoints" / "best.pt"]
+
+
 def rule_pick(curves, runs: list[Path], args) -> tuple[str, int, float, list[float]]:
     """The checkpoint of ``runs`` (kept ones and ``best.pt``) with the lowest ``args.rule`` score, as a table row."""
     candidates = [(curves.val_scores(run, ckpt, [args.rule])[args.rule], run, ckpt) for run in runs
-                  for ckpt in sorted((run / "checkpoints").glob("step_*.pt")) + [run / "checkpoints" / "best.pt"]]
+                  for ckpt in scored_checkpoints(run)]
     value, run, ckpt = min(candidates, key=lambda c: c[0])
     return (run.name, curves.checkpoint_step(ckpt), value, row(curves.evaluation(run, ckpt, args)["generated"]))
 
@@ -129,11 +136,10 @@ def timeline(curves, runs: list[Path], per_hour: int, args) -> None:
     another; stars: the rule's pick over the first ``per_hour`` segments (1x) and over all of them (2x)."""
     fig = Figure(figsize=(11, 4), layout="constrained")
     axes = [fig.add_subplot(1, 2, i + 1) for i in range(2)]
-    offset, scored = 0, []
+    offset, scored, first_hour = 0, [], 0
     for k, run in enumerate(runs):
-        ckpts = sorted((run / "checkpoints").glob("step_*.pt")) + [run / "checkpoints" / "best.pt"]
         points = sorted((offset + curves.checkpoint_step(c), row(curves.evaluation(run, c, args)["generated"]),
-                         curves.val_scores(run, c, [args.rule])[args.rule]) for c in ckpts)
+                         curves.val_scores(run, c, [args.rule])[args.rule]) for c in scored_checkpoints(run))
         scored += points
         for ax, col in zip(axes, (0, 1)):
             ax.plot([p[0] for p in points], [p[1][col] for p in points], ".-", color="C0" if k < per_hour else "C1",
@@ -141,8 +147,8 @@ def timeline(curves, runs: list[Path], per_hour: int, args) -> None:
             ax.axvline(offset, color="0.85", lw=0.8)
         offset += curves.checkpoint_step(run / "checkpoints" / "latest.pt")
         if k + 1 == per_hour:
-            once = min(scored, key=lambda p: p[2])
-    twice = min(scored, key=lambda p: p[2])
+            first_hour = len(scored)
+    once, twice = (min(scored[:n], key=lambda p: p[2]) for n in (first_hour, len(scored)))
     for ax, col, label in zip(axes, (0, 1), ("KID", "descriptor distance")):
         ax.plot([once[0]], [once[1][col]], "*", color="C0", ms=16, label=f"kept at 1x ({label} {once[1][col]:.3g})")
         ax.plot([twice[0]], [twice[1][col]], "*", color="C1", ms=11, label=f"kept at 2x ({label} {twice[1][col]:.3g})")

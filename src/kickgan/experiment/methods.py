@@ -166,7 +166,7 @@ def _get(cfg: dict, dotted: str):
 
 
 def _cell(value) -> str:
-    if value is None or value == "" or value == [] or value == ():
+    if value is None or (isinstance(value, (str, list, tuple)) and not value):
         return "-"
     if isinstance(value, (list, tuple)):
         return ", ".join(map(str, value))

@@ -111,9 +111,9 @@ class Validator:
 
 def checkpoint_validator(sampler, kid: bool = False) -> Validator:
     """The validator of the run that wrote ``sampler``'s checkpoint (a
-    :class:`~kickgan.sampler.KickSampler`): its val split, through its fitted representation, without
-    its train kicks as recorded (``val/mem``, with ``kid``) and no ``val/d_*``. Replays a selection score on
-    any kept checkpoint:
+    :class:`~kickgan.sampler.KickSampler`): its val split, through its fitted representation, and its train
+    kicks as recorded (``val/mem``, with ``kid``), without a critic (no ``val/d_*``). Replays a selection
+    score on any kept checkpoint:
     ``checkpoint_validator(s, kid=True)(None, s.generate(range(64)))["val/kid"]`` is the ``val/kid``
     the run logged at that step with ``val_n: 64``."""
     from kickgan.train.data import load_training_clips
